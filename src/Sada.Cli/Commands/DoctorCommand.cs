@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Sada.Core.Runtime;
+using Sada.Data;
+
+namespace Sada.Cli.Commands;
+
+/// <summary>`sada doctor`: what this installation would run on, and what to do when it cannot.</summary>
+public static class DoctorCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("doctor", "Check the torch backend, device, database and data directory.");
+        command.SetAction(result => Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        return command;
+    }
+
+    static int Run(TextWriter output, TextWriter error)
+    {
+        var options = CliSettings.Load();
+        var torch = TorchRuntime.Initialize(options.Device, options.ResolveTorchThreads());
+
+        output.WriteLine($"torchsharp:      {torch.TorchSharpVersion}");
+        output.WriteLine($"libtorch:        {torch.LibTorchVersion ?? "unknown"}");
+        output.WriteLine($"native library:  {torch.NativeLibrary ?? "not found"}");
+        output.WriteLine($"backend loaded:  {(torch.Loaded ? "yes" : "no")}");
+        output.WriteLine($"device:          {torch.Device}");
+        output.WriteLine($"cuda available:  {(torch.CudaAvailable ? "yes" : "no")}");
+        output.WriteLine($"threads:         {torch.Threads}");
+        output.WriteLine($"data directory:  {options.ResolveDataDirectory()}");
+        output.WriteLine($"database:        {options.ResolveDatabasePath()}");
+        output.WriteLine($"migration:       {DescribeMigrations(options.ResolveDatabasePath())}");
+
+        if (!torch.Loaded)
+        {
+            error.WriteLine($"error: {torch.Error}");
+            return 2;
+        }
+        return 0;
+    }
+
+    static string DescribeMigrations(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+            return "database not created yet (the workbench creates it at its first start)";
+        try
+        {
+            using var db = new SadaDbContext(new DbContextOptionsBuilder<SadaDbContext>()
+                .UseSqlite(SadaDataServices.SqliteConnectionString(databasePath)).Options);
+            var applied = db.Database.GetAppliedMigrations().LastOrDefault() ?? "none";
+            var pending = db.Database.GetPendingMigrations().Count();
+            return pending == 0 ? applied : $"{applied} ({pending} pending, applied at the next start)";
+        }
+        catch (SqliteException e)
+        {
+            return $"cannot read the database: {e.Message}";
+        }
+    }
+}

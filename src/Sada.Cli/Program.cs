@@ -1,0 +1,1 @@
+return Sada.Cli.SadaCli.Run(args);

@@ -1,0 +1,41 @@
+namespace Sada.Core.Configuration;
+
+/// <summary>
+/// The `Sada` section of appsettings.json; every key can be overridden by an environment variable
+/// such as <c>Sada__DataDirectory</c>. The web app and the CLI read the same section.
+/// </summary>
+public sealed record SadaOptions
+{
+    public const string Section = "Sada";
+
+    /// <summary>Where the database, images, checkpoints and results live; relative paths resolve against the working directory.</summary>
+    public string DataDirectory { get; init; } = "./data";
+
+    /// <summary>SQLite database file; relative paths resolve against <see cref="DataDirectory"/>.</summary>
+    public string Database { get; init; } = "sada.db";
+
+    /// <summary>"auto" (cuda when available, else cpu), "cpu", or "cuda" / "cuda:N".</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Torch intra-op threads; 0 means cores - 1 (at least 1), so the web server stays responsive while training.</summary>
+    public int TorchThreads { get; init; }
+
+    public string Urls { get; init; } = "http://localhost:5000";
+
+    public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
+
+    public string ResolveDatabasePath() => Path.GetFullPath(Path.Combine(ResolveDataDirectory(), Database));
+
+    public int ResolveTorchThreads() => TorchThreads > 0 ? TorchThreads : Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>Throws with the key named when a value is out of range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("Sada:DataDirectory must not be empty.");
+        if (string.IsNullOrWhiteSpace(Database)) throw new ArgumentException("Sada:Database must not be empty.");
+        if (TorchThreads < 0) throw new ArgumentException($"Sada:TorchThreads must be 0 (automatic) or positive, not {TorchThreads}.");
+        var d = Device.Trim().ToLowerInvariant();
+        if (d is not ("auto" or "cpu" or "cuda") && !(d.StartsWith("cuda:") && int.TryParse(d[5..], out var n) && n >= 0))
+            throw new ArgumentException($"Sada:Device must be auto, cpu, cuda or cuda:N, not '{Device}'.");
+    }
+}

@@ -1,0 +1,10 @@
+namespace Sada.Data.Entities;
+
+public enum RunStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}

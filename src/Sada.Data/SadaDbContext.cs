@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Sada.Data.Entities;
+
+namespace Sada.Data;
+
+/// <summary>
+/// The workbench's database. Everything here is provider-neutral EF Core: the SQLite specifics live in
+/// <see cref="SadaDataServices"/>, so that a shared PostgreSQL database can replace the file later.
+/// </summary>
+public class SadaDbContext(DbContextOptions<SadaDbContext> options) : DbContext(options)
+{
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+    public DbSet<Center> Centers => Set<Center>();
+    public DbSet<StoredFile> StoredFiles => Set<StoredFile>();
+    public DbSet<CellImage> CellImages => Set<CellImage>();
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<RunMetric> RunMetrics => Set<RunMetric>();
+    public DbSet<RunLogLine> RunLogLines => Set<RunLogLine>();
+    public DbSet<TsneEmbedding> TsneEmbeddings => Set<TsneEmbedding>();
+    public DbSet<Study> Studies => Set<Study>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Dataset>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => x.Name).IsUnique();
+            e.HasMany(x => x.Centers).WithOne(x => x.Dataset).HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Center>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => new { x.DatasetId, x.Name }).IsUnique();
+            e.HasMany(x => x.Images).WithOne(x => x.Center).HasForeignKey(x => x.CenterId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<StoredFile>(e =>
+        {
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.Extension).HasMaxLength(16);
+        });
+        b.Entity<CellImage>(e =>
+        {
+            e.Property(x => x.ClassName).HasMaxLength(100);
+            e.Property(x => x.OriginalName).HasMaxLength(400);
+            e.HasIndex(x => new { x.CenterId, x.Hash }).IsUnique();
+            e.HasIndex(x => x.Hash);
+            e.HasOne(x => x.File).WithMany().HasForeignKey(x => x.Hash).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Study>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.Runs).WithOne(x => x.Study).HasForeignKey(x => x.StudyId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Run>(e =>
+        {
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.HoldoutCenter).HasMaxLength(200);
+            e.Property(x => x.Algorithm).HasMaxLength(50);
+            // Deleting a dataset that runs used is refused (by the service, with a message; Restrict backs it up).
+            e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.Metrics).WithOne().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+            // The worker's claim looks for the oldest queued run.
+            e.HasIndex(x => new { x.Status, x.Id });
+        });
+        b.Entity<RunMetric>(e => e.HasIndex(x => new { x.RunId, x.Step }).IsUnique());
+        b.Entity<RunLogLine>(e =>
+        {
+            e.HasIndex(x => x.RunId);
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<TsneEmbedding>(e =>
+        {
+            e.HasIndex(x => x.RunId);
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}

@@ -1,0 +1,19 @@
+using Sada.Workbench.Components;
+using Sada.Workbench.Health;
+using Sada.Workbench.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddSadaWorkbench();
+
+var app = builder.Build();
+app.UseSadaDatabase();
+
+if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+app.UseAntiforgery();
+app.MapStaticAssets();
+app.MapHealthApi();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+public partial class Program;

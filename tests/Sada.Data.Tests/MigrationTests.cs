@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using Sada.Data.Entities;
+
+namespace Sada.Data.Tests;
+
+public class MigrationTests
+{
+    [Fact]
+    public void Migrations_build_the_database_and_match_the_model()
+    {
+        using var temp = new TempDatabase();
+        using var db = temp.Open();
+        Assert.True(File.Exists(temp.Path));
+        Assert.Empty(db.Database.GetPendingMigrations());
+        Assert.NotEmpty(db.Database.GetAppliedMigrations());
+        // A model change without a migration would make the app's Migrate() silently miss it.
+        Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration captures: add one with dotnet ef migrations add");
+    }
+
+    [Fact]
+    public void Database_runs_in_wal_mode()
+    {
+        using var temp = new TempDatabase();
+        using var db = temp.Open();
+        var mode = db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").AsEnumerable().Single();
+        Assert.Equal("wal", mode);
+    }
+
+    [Fact]
+    public void Dataset_with_centers_images_and_a_run_round_trips()
+    {
+        using var temp = new TempDatabase();
+        var now = new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+        using (var db = temp.Open())
+        {
+            var file = new StoredFile { Hash = new string('a', 64), Extension = ".png", SizeBytes = 1234, Width = 96, Height = 96 };
+            var dataset = new Dataset
+            {
+                Name = "synthetic", IsSynthetic = true, CreatedAt = now,
+                Centers =
+                [
+                    new Center
+                    {
+                        Name = "center-a", ImageCount = 1, CreatedAt = now, ClassCountsJson = """{"neutrophil":1}""",
+                        Images = [new CellImage { ClassName = "neutrophil", OriginalName = "n1.png", Hash = file.Hash, File = file, Width = 96, Height = 96 }],
+                    },
+                    new Center { Name = "center-b", CreatedAt = now },
+                ],
+            };
+            db.Datasets.Add(dataset);
+            db.SaveChanges();
+            db.Runs.Add(new Run
+            {
+                DatasetId = dataset.Id, HoldoutCenter = "center-b", Algorithm = "sada", ConfigJson = """{"k":3}""",
+                Seed = 1, Status = RunStatus.Queued, CreatedAt = now, TotalSteps = 100,
+                Metrics = [new RunMetric { Step = 50, Stage = 1, LossTotal = 1.5, LossLa = 0.25, CreatedAt = now }],
+            });
+            db.SaveChanges();
+        }
+
+        using (var db = temp.Open())
+        {
+            var dataset = db.Datasets.Include(d => d.Centers).ThenInclude(c => c.Images).ThenInclude(i => i.File).Single();
+            Assert.Equal("synthetic", dataset.Name);
+            Assert.Equal(now, DateTime.SpecifyKind(dataset.CreatedAt, DateTimeKind.Utc));
+            Assert.Equal(["center-a", "center-b"], dataset.Centers.Select(c => c.Name).Order());
+            var image = dataset.Centers.Single(c => c.Name == "center-a").Images.Single();
+            Assert.Equal(1234, image.File!.SizeBytes);
+            var run = db.Runs.Include(r => r.Metrics).Single();
+            Assert.Equal(RunStatus.Queued, run.Status);
+            Assert.Equal(0.25, run.Metrics.Single().LossLa);
+            // Status is stored by name, so the column stays readable and reorderable.
+            var raw = db.Database.SqlQueryRaw<string>("SELECT Status AS Value FROM Runs").AsEnumerable().Single();
+            Assert.Equal("Queued", raw);
+        }
+    }
+
+    [Fact]
+    public void A_center_name_is_unique_within_its_dataset()
+    {
+        using var temp = new TempDatabase();
+        using var db = temp.Open();
+        db.Datasets.Add(new Dataset { Name = "d", Centers = [new Center { Name = "x" }, new Center { Name = "x" }] });
+        Assert.Throws<DbUpdateException>(() => db.SaveChanges());
+    }
+
+    [Fact]
+    public void A_dataset_that_runs_used_cannot_be_deleted_underneath_them()
+    {
+        using var temp = new TempDatabase();
+        using var db = temp.Open();
+        var dataset = new Dataset { Name = "d", Centers = [new Center { Name = "x" }] };
+        db.Datasets.Add(dataset);
+        db.SaveChanges();
+        db.Runs.Add(new Run { DatasetId = dataset.Id, HoldoutCenter = "x", Algorithm = "erm", ConfigJson = "{}" });
+        db.SaveChanges();
+
+        // A fresh context, so the database's foreign key refuses it (not EF's change tracker).
+        using var other = temp.Open();
+        other.Datasets.Remove(other.Datasets.Single());
+        Assert.Throws<DbUpdateException>(() => other.SaveChanges());
+        using var check = temp.Open();
+        Assert.Equal(1, check.Datasets.Count());
+    }
+}
