@@ -1,0 +1,131 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Sada.Core.Algorithms;
+
+public enum ContrastMode { Proxy, SupCon, None }
+
+/// <summary>
+/// Every hyper-parameter of a run, declared once with the defaults of the authors' released code
+/// (docs/SADA-METHOD.md), in the spirit of DomainBed's hparams registry. Ablations are values of this
+/// record, never copies of code. Every run stores the whole record.
+/// </summary>
+public sealed record AlgorithmConfig
+{
+    /// <summary>sada, erm, coral or mixup.</summary>
+    public string Algorithm { get; init; } = "sada";
+    /// <summary>resnet50 (the paper's) or resnet18 (the lighter option).</summary>
+    public string Backbone { get; init; } = "resnet50";
+    /// <summary>A torchvision state dict (.pth) or .safetensors file with ImageNet weights; null trains from scratch.</summary>
+    public string? Weights { get; init; }
+    public int ImageSize { get; init; } = 224;
+    /// <summary>Cells per training center in each step.</summary>
+    public int BatchPerCenter { get; init; } = 32;
+    public int Steps { get; init; } = 8001;
+    public int Stage1Steps { get; init; } = 4000;
+    public int EvalEvery { get; init; } = 400;
+    public double LearningRate { get; init; } = 5e-5;
+    public double WeightDecay { get; init; }
+    public int Seed { get; init; }
+    /// <summary>Fraction of each training center kept for in-domain validation (model selection).</summary>
+    public double HoldoutFraction { get; init; } = 0.2;
+
+    // Input transform
+    public double CropScaleMin { get; init; } = 0.7;
+    public double CropScaleMax { get; init; } = 1.0;
+
+    // Stain-based augmentation
+    /// <summary>Number of stain clusters, and so of views per cell (the original and k-1 transfers).</summary>
+    public int K { get; init; } = 3;
+    /// <summary>False: the k-1 extra views are ColorJitter copies of the original (the "without SBA" ablation).</summary>
+    public bool StainAugmentation { get; init; } = true;
+    public int SnmfIterations { get; init; } = 10;
+    public double SnmfLambda { get; init; } = 1e-4;
+    public int KMeansRestarts { get; init; } = 5;
+    public int KMeansMaxIterations { get; init; } = 100;
+    public double JitterBrightness { get; init; } = 0.2;
+    public double JitterContrast { get; init; } = 0.25;
+    public double JitterSaturation { get; init; } = 0.25;
+    public double JitterHue { get; init; } = 0.15;
+
+    // Losses
+    /// <summary>Weight of the local-alignment loss. The released registry ships 0.0 (LA off); the paper credits LA with a gain, so 1.0 here.</summary>
+    public double LaWeight { get; init; } = 1.0;
+    public ContrastMode Contrast { get; init; } = ContrastMode.Proxy;
+    public double Temperature { get; init; } = 0.1;
+    public int ProjectionDim { get; init; } = 128;
+    public int LaHiddenDim { get; init; } = 2048;
+    public int LaOutputDim { get; init; } = 128;
+    /// <summary>False: cross-entropy from step 0, with the SBA views as extra samples (the "single stage" ablation).</summary>
+    public bool TwoStage { get; init; } = true;
+
+    // Baselines
+    public double CoralWeight { get; init; } = 1.0;
+    public double MixupAlpha { get; init; } = 0.2;
+
+    // SWAD (dense weight averaging), started only in stage 2
+    public bool Swad { get; init; }
+    public int SwadNConverge { get; init; } = 4;
+    public int SwadNTolerance { get; init; } = 6;
+    public double SwadToleranceRatio { get; init; } = 0.3;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = false,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static AlgorithmConfig FromJson(string json) =>
+        JsonSerializer.Deserialize<AlgorithmConfig>(json, Json) ?? throw new ArgumentException("empty config");
+
+    public static readonly string[] Algorithms = ["sada", "erm", "coral", "mixup"];
+    public static readonly string[] Backbones = ["resnet18", "resnet50"];
+
+    /// <summary>Every problem with the values, each naming its field; empty when the config is valid.</summary>
+    public IReadOnlyList<ConfigError> Validate()
+    {
+        var e = new List<ConfigError>();
+        void Check(bool ok, string field, string message) { if (!ok) e.Add(new ConfigError(field, message)); }
+        Check(Algorithms.Contains(Algorithm), nameof(Algorithm), $"must be one of {string.Join(", ", Algorithms)}, not '{Algorithm}'");
+        Check(Backbones.Contains(Backbone), nameof(Backbone), $"must be one of {string.Join(", ", Backbones)}, not '{Backbone}'");
+        Check(Weights is null || File.Exists(Weights), nameof(Weights), $"file not found: {Weights}");
+        Check(ImageSize is >= 32 and <= 1024, nameof(ImageSize), "must be between 32 and 1024 pixels");
+        Check(BatchPerCenter is >= 2 and <= 1024, nameof(BatchPerCenter), "must be between 2 and 1024");
+        Check(Steps >= 1, nameof(Steps), "must be at least 1");
+        Check(Stage1Steps >= 0 && Stage1Steps < Steps, nameof(Stage1Steps), "must be at least 0 and below Steps");
+        Check(EvalEvery >= 1, nameof(EvalEvery), "must be at least 1");
+        Check(LearningRate is > 0 and < 1, nameof(LearningRate), "must be in (0, 1)");
+        Check(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
+        Check(HoldoutFraction is > 0 and < 1, nameof(HoldoutFraction), "must be in (0, 1)");
+        Check(CropScaleMin > 0 && CropScaleMin <= CropScaleMax && CropScaleMax <= 1, nameof(CropScaleMin), "crop scale must satisfy 0 < min <= max <= 1");
+        Check(K is >= 1 and <= 16, nameof(K), "must be between 1 and 16");
+        Check(SnmfIterations >= 1, nameof(SnmfIterations), "must be at least 1");
+        Check(SnmfLambda >= 0, nameof(SnmfLambda), "must not be negative");
+        Check(KMeansRestarts >= 1, nameof(KMeansRestarts), "must be at least 1");
+        Check(KMeansMaxIterations >= 1, nameof(KMeansMaxIterations), "must be at least 1");
+        Check(JitterBrightness >= 0, nameof(JitterBrightness), "must not be negative");
+        Check(JitterContrast >= 0, nameof(JitterContrast), "must not be negative");
+        Check(JitterSaturation >= 0, nameof(JitterSaturation), "must not be negative");
+        Check(JitterHue is >= 0 and <= 0.5, nameof(JitterHue), "must be between 0 and 0.5");
+        Check(LaWeight >= 0, nameof(LaWeight), "must not be negative");
+        Check(Temperature > 0, nameof(Temperature), "must be positive");
+        Check(ProjectionDim >= 1 && LaHiddenDim >= 1 && LaOutputDim >= 1, nameof(ProjectionDim), "head sizes must be positive");
+        Check(CoralWeight >= 0, nameof(CoralWeight), "must not be negative");
+        Check(MixupAlpha > 0, nameof(MixupAlpha), "must be positive");
+        Check(SwadNConverge >= 1 && SwadNTolerance >= 1 && SwadToleranceRatio >= 0, nameof(Swad), "SWAD parameters must be positive");
+        return e;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every invalid field.</summary>
+    public AlgorithmConfig EnsureValid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0) throw new ArgumentException("Invalid config: " + string.Join("; ", errors.Select(x => $"{x.Field} {x.Message}")));
+        return this;
+    }
+}
+
+public sealed record ConfigError(string Field, string Message);

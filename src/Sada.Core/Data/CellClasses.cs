@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace Sada.Core.Data;
+
+/// <summary>
+/// The white-blood-cell class vocabulary and the normalisation of folder names to it:
+/// "Neutrophil", "neutrophils" and "NEUTROPHIL" are one class, "neutrophil".
+/// </summary>
+public static class CellClasses
+{
+    /// <summary>The five classes the public WBC datasets share, in the order the workbench lists them.</summary>
+    public static readonly IReadOnlyList<string> Standard = ["neutrophil", "lymphocyte", "monocyte", "eosinophil", "basophil"];
+
+    /// <summary>Lower case, trimmed, separators folded to one space, and an English plural 's' dropped.</summary>
+    public static string Normalize(string name)
+    {
+        var s = name.Trim().ToLower(CultureInfo.InvariantCulture).Replace('_', ' ').Replace('-', ' ');
+        s = string.Join(' ', s.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        if (s.Length > 3 && s.EndsWith('s') && !s.EndsWith("ss")) s = s[..^1];
+        return s;
+    }
+
+    public static bool IsStandard(string normalized) => Standard.Contains(normalized);
+}
