@@ -28,7 +28,7 @@ public sealed class Mixup : AlgorithmBase
             .Select(c => (Images: _plain.Apply(c.Images.to(Device), Random), Labels: c.Labels.to(int64, Device)))
             .ToArray();
         var n = centers.Length;
-        var perm = randperm(n, generator: Random).cpu().data<long>().ToArray();
+        var perm = randperm(n, device: Device, generator: Random).cpu().data<long>().ToArray();
         var alpha = full(2, Config.MixupAlpha, dtype: float64, device: Device);
         // A distribution keeps its parameters outside the dispose scope; dispose it explicitly.
         using var beta = distributions.Beta(alpha[0], alpha[1], Random);

@@ -34,7 +34,8 @@ public sealed class Sada : AlgorithmBase
         return CellNetwork.Create(config, numClasses, device, withLaHead: UsesLa(config), withProjector: config.Contrast != ContrastMode.None);
     }
 
-    static bool UsesLa(AlgorithmConfig config) => config.LaWeight > 0;
+    /// <summary>LA needs a transferred view to align with the original, so k = 1 switches it off as LaWeight 0 does.</summary>
+    static bool UsesLa(AlgorithmConfig config) => config.LaWeight > 0 && config.K > 1;
 
     public override int StageAt(int step) => Config.TwoStage && step < Config.Stage1Steps ? 1 : 2;
 

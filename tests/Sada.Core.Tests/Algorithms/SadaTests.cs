@@ -54,6 +54,16 @@ public class SadaTests
     }
 
     [Fact]
+    public void One_view_per_cell_omits_la()
+    {
+        using var scope = NewDisposeScope();
+        using var sada = Create(Tiny("sada") with { K = 1 });
+        Assert.Null(((SadaAlgorithm)sada).Net.LaHead);
+        var losses = sada.Update(TinyBatch.Create(), 0);
+        Assert.Equal(["contrastive", "total"], losses.Keys.Order());
+    }
+
+    [Fact]
     public void La_weight_scales_the_la_term()
     {
         using var scope = NewDisposeScope();
