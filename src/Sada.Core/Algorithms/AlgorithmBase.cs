@@ -1,0 +1,91 @@
+using Sada.Core.Augmentation;
+using Sada.Core.Models;
+using Sada.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sada.Core.Algorithms;
+
+/// <summary>
+/// What every algorithm shares, as DomainBed's Algorithm base does: the network, one Adam optimiser over all its
+/// parameters (the config's learning rate and weight decay), a seeded generator for the algorithm's own
+/// randomness, and Predict/Features on images in [0, 1] with ImageNet normalisation in eval mode.
+/// </summary>
+public abstract class AlgorithmBase : IAlgorithm
+{
+    protected AlgorithmBase(string name, AlgorithmConfig config, int numClasses, Device device, CellNetwork network)
+    {
+        Name = name;
+        Config = config;
+        NumClasses = numClasses;
+        Device = device;
+        Net = network;
+        Optimizer = optim.Adam(network.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
+        // On the run's device, so augmenters and samplers can draw on it directly.
+        Random = new Generator((ulong)config.Seed, device);
+    }
+
+    public string Name { get; }
+    public AlgorithmConfig Config { get; }
+    public int NumClasses { get; }
+    public Device Device { get; }
+    public CellNetwork Net { get; }
+    public nn.Module Network => Net;
+    public optim.Optimizer Optimizer { get; }
+    protected Generator Random { get; }
+
+    public abstract IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step);
+
+    /// <summary>Baselines have one stage, classification.</summary>
+    public virtual int StageAt(int step) => 2;
+
+    public Tensor Predict(Tensor images) => InEval(images, x => Net.call(x));
+
+    public Tensor Features(Tensor images) => InEval(images, x => Net.Featurizer.call(x).Representation);
+
+    /// <summary>Runs <paramref name="f"/> on normalised images without gradients and in eval mode, then restores the mode.</summary>
+    Tensor InEval(Tensor images, Func<Tensor, Tensor> f)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var wasTraining = Net.training;
+        Net.eval();
+        try
+        {
+            var x = ImageNetNormalization.Normalize(images.to(Device));
+            return f(x).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            if (wasTraining) Net.train();
+        }
+    }
+
+    /// <summary>Every center's images on the device, and their labels as int64.</summary>
+    protected (Tensor Images, Tensor Labels) AllOnDevice(MultiCenterBatch batch) =>
+        (batch.AllImages().to(Device), batch.AllLabels().to(int64, Device));
+
+    /// <summary>One optimiser step on <paramref name="loss"/>.</summary>
+    protected void Step(Tensor loss)
+    {
+        Optimizer.zero_grad();
+        loss.backward();
+        Optimizer.step();
+    }
+
+    protected static double Value(Tensor scalar) => scalar.item<float>();
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        Net.Dispose();
+        Optimizer.Dispose();
+        Random.Dispose();
+    }
+}

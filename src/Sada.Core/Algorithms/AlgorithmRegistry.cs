@@ -1,0 +1,34 @@
+using Sada.Core.Augmentation;
+using static TorchSharp.torch;
+
+namespace Sada.Core.Algorithms;
+
+/// <summary>
+/// Names to algorithms, as DomainBed's get_algorithm_class: a new method is one class and one line here, never an
+/// edit of the trainer.
+/// </summary>
+public static class AlgorithmRegistry
+{
+    public delegate IAlgorithm Factory(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain);
+
+    static readonly Dictionary<string, Factory> Factories = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sada"] = (config, numClasses, device, views, plain) => new Sada(config, numClasses, device, views, plain),
+        ["erm"] = (config, numClasses, device, _, plain) => new Erm(config, numClasses, device, plain),
+        ["coral"] = (config, numClasses, device, _, plain) => new Coral(config, numClasses, device, plain),
+        ["mixup"] = (config, numClasses, device, _, plain) => new Mixup(config, numClasses, device, plain),
+    };
+
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    /// <summary>The algorithm <see cref="AlgorithmConfig.Algorithm"/> names, with its network on <paramref name="device"/>.</summary>
+    /// <param name="views">Stage-1 views (used by SADA only).</param>
+    /// <param name="plain">Jitter and normalisation of plain images (stage 2 and the baselines).</param>
+    /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
+    public static IAlgorithm Create(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain)
+    {
+        if (!Factories.TryGetValue(config.Algorithm, out var factory))
+            throw new ArgumentException($"Unknown algorithm '{config.Algorithm}': known algorithms are {string.Join(", ", Factories.Keys)}.", nameof(config));
+        return factory(config, numClasses, device, views, plain);
+    }
+}
