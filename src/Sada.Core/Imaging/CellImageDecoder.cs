@@ -39,9 +39,13 @@ public static class CellImageDecoder
         using var codec = SKCodec.Create(stream, out var created);
         if (codec is null)
         {
-            throw new CellImageException(created == SKCodecResult.IncompleteInput
-                ? "truncated image: the file ends inside its header"
-                : "not an image: the bytes are not in a format the decoder reads (PNG, JPEG, BMP, GIF, WebP)");
+            // Skia says "incomplete" for any short unknown input, so the signature decides between the two.
+            throw new CellImageException(Sniff(bytes) switch
+            {
+                "tiff" => "unsupported image format: TIFF cannot be decoded here; convert it to PNG",
+                null => "not an image: the bytes are not in a format the decoder reads (PNG, JPEG, BMP, GIF, WebP)",
+                var format => $"truncated image: the {format.ToUpperInvariant()} file ends inside its header ({created})",
+            });
         }
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width < MinSide || height < MinSide)
@@ -66,6 +70,18 @@ public static class CellImageDecoder
                 throw new CellImageException($"corrupt image: the decoder stopped with '{result}'");
         }
         return new DecodedImage(width, height, ToRgbOnWhite(rgba, width * height));
+    }
+
+    /// <summary>The format a file's first bytes announce, or null.</summary>
+    static string? Sniff(ReadOnlySpan<byte> b)
+    {
+        if (b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])) return "png";
+        if (b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])) return "jpeg";
+        if (b.StartsWith("BM"u8)) return "bmp";
+        if (b.StartsWith("GIF8"u8)) return "gif";
+        if (b.StartsWith("RIFF"u8) && b.Length >= 12 && b[8..12].SequenceEqual("WEBP"u8)) return "webp";
+        if (b.StartsWith("II*\0"u8) || b.StartsWith((ReadOnlySpan<byte>)[(byte)'M', (byte)'M', 0, 42])) return "tiff";
+        return null;
     }
 
     static byte[] ToRgbOnWhite(byte[] rgba, int pixels)
