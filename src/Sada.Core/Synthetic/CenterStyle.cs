@@ -58,4 +58,24 @@ public sealed record CenterStyle(
     }
 
     public static int FamilyCount => Families.Length;
+
+    /// <summary>
+    /// The families in the order centers take them: a random first one, then always the family farthest (in
+    /// stain and background) from those already taken, so that even two or three centers differ strongly.
+    /// </summary>
+    public static int[] DistinctFamilyOrder(Random random)
+    {
+        double Distance(int a, int b) => Math.Sqrt(
+            Families[a].H.Concat(Families[a].E).Concat(Families[a].Bg)
+                .Zip(Families[b].H.Concat(Families[b].E).Concat(Families[b].Bg), (x, y) => (x - y) * (x - y)).Sum());
+        var order = new List<int> { random.Next(Families.Length) };
+        while (order.Count < Families.Length)
+        {
+            // A little noise in the choice, so that seeds also vary the order among near-equal candidates.
+            var next = Enumerable.Range(0, Families.Length).Where(f => !order.Contains(f))
+                .MaxBy(f => order.Min(o => Distance(f, o)) * (1 + 0.1 * random.NextDouble()));
+            order.Add(next);
+        }
+        return order.ToArray();
+    }
 }

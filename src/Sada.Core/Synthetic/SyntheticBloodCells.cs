@@ -49,8 +49,7 @@ public sealed class SyntheticBloodCells
         options.Validate();
         Options = options;
         var random = new Random(options.Seed);
-        var order = Enumerable.Range(0, CenterStyle.FamilyCount).ToArray();
-        random.Shuffle(order);
+        var order = CenterStyle.DistinctFamilyOrder(random);
         Styles = Enumerable.Range(0, options.Centers).Select(c => CenterStyle.Create(c, order, random)).ToList();
         ClassCounts = Enumerable.Range(0, options.Centers).Select(_ => DrawCounts(options.PerCenter, random)).ToList();
         var cells = new List<SyntheticCell>();
