@@ -205,27 +205,41 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
         var results = new List<CenterImportResult>();
         var overlaps = new List<ImageOverlap>();
         string? abortAll = null;
-        foreach (var group in files.GroupBy(f => f.Center, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        try
         {
-            if (abortAll is not null)
+            foreach (var group in files.GroupBy(f => f.Center, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                results.Add(Failed(group.Key, abortAll));
-                continue;
+                if (abortAll is not null)
+                {
+                    results.Add(Failed(group.Key, abortAll));
+                    continue;
+                }
+                var result = ImportCenter(dataset.Id, group.Key, group.ToList(), refused, overlaps, request, progress, cancellationToken, out var fatal);
+                results.Add(result);
+                if (fatal) abortAll = $"import stopped: {result.Error}";
             }
-            var result = ImportCenter(dataset.Id, group.Key, group.ToList(), refused, overlaps, request, progress, cancellationToken, out var fatal);
-            results.Add(result);
-            if (fatal) abortAll = $"import stopped: {result.Error}";
+        }
+        catch (OperationCanceledException)
+        {
+            // The centers committed before the cancellation stay; an empty new dataset does not.
+            if (created && !results.Any(r => r.Imported)) DeleteEmptyDataset(dataset.Id);
+            throw;
         }
 
         int? datasetId = dataset.Id;
         if (created && !results.Any(r => r.Imported))
         {
             // Nothing usable came in: no empty dataset is left behind either.
-            db.ChangeTracker.Clear();
-            db.Datasets.Where(d => d.Id == dataset.Id).ExecuteDelete();
+            DeleteEmptyDataset(dataset.Id);
             datasetId = null;
         }
         return new ImportReport(datasetName, datasetId, results, refused, overlaps);
+    }
+
+    void DeleteEmptyDataset(int id)
+    {
+        db.ChangeTracker.Clear();
+        db.Datasets.Where(d => d.Id == id && !d.Centers.Any()).ExecuteDelete();
     }
 
     static CenterImportResult Failed(string center, string error) => new(center, false, error, 0, new Dictionary<string, int>(), 0, 0);

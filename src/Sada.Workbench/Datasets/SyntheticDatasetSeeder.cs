@@ -38,6 +38,20 @@ public sealed class SyntheticDatasetSeeder(
         }
     }
 
+    void RemovePartial(SadaDbContext db)
+    {
+        try
+        {
+            db.ChangeTracker.Clear();
+            if (db.Datasets.Any(d => d.Name == options.Name && d.IsSynthetic))
+                new DatasetCatalog(db, new ImageStore(sada.ResolveDataDirectory())).Delete(options.Name);
+        }
+        catch (Exception e) when (e is DatasetException or IOException or DbUpdateException)
+        {
+            logger.LogWarning("Could not remove the partial synthetic dataset {Name}: {Message}", options.Name, e.Message);
+        }
+    }
+
     string Seed(CancellationToken cancellationToken)
     {
         if (!options.Enabled) return "disabled";
@@ -66,8 +80,17 @@ public sealed class SyntheticDatasetSeeder(
             {
                 return "skipped: another process registered it meanwhile";
             }
+            catch (OperationCanceledException)
+            {
+                // Stopped mid-way: leave no partial set, so the next start registers it whole.
+                RemovePartial(db);
+                throw;
+            }
             if (!report.Succeeded)
+            {
+                RemovePartial(db);
                 throw new InvalidOperationException($"the synthetic dataset did not import: {string.Join("; ", report.Centers.Where(c => !c.Imported).Select(c => $"{c.Name}: {c.Error}"))}");
+            }
             logger.LogInformation("Registered the synthetic dataset {Name}: {Images} images in {Seconds:F1} s", options.Name, report.ImageCount, watch.Elapsed.TotalSeconds);
             return $"registered {options.Name} ({report.ImageCount} images)";
         }

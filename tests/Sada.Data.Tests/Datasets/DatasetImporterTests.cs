@@ -190,6 +190,7 @@ public sealed class DatasetImporterTests : IDisposable
 
         using var db = w.Database.Open();
         Assert.ThrowsAny<OperationCanceledException>(() => w.Importer(db).ImportFolder(w.Sources, new ImportRequest("d"), progress, cancel.Token));
+        Assert.Empty(db.Datasets);
         Assert.Empty(db.Centers);
         Assert.Empty(db.CellImages);
         Assert.Empty(db.StoredFiles);
