@@ -64,6 +64,18 @@ public sealed class DatasetCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_zip_imports_from_the_command_line()
+    {
+        var tree = Path.Combine(root, "zipped");
+        Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "2", "--per-center", "6", "--size", "32").Code);
+        var zip = Path.Combine(root, "upload.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(tree, zip);
+        var import = Sada("dataset", "import", zip, "--name", "from-zip");
+        Assert.True(import.Code == 0, import.Error);
+        Assert.Contains("dataset from-zip: 2 of 2 center(s) imported, 0 file(s) refused", import.Output);
+    }
+
+    [Fact]
     public void Failures_exit_non_zero_with_a_message()
     {
         var missing = Sada("dataset", "show", "nope");
