@@ -66,7 +66,9 @@ public sealed class SyntheticDatasetSeeder(
         try
         {
             set.WriteImageFolder(scratch, new Progress<SynthProgress>(p =>
-                logger.LogInformation("Synthetic dataset: rendered {Done}/{Total}", p.Done, p.Total)), cancellationToken);
+            {
+                if (p.Done % 500 == 0 || p.Done == p.Total) logger.LogInformation("Synthetic dataset: rendered {Done}/{Total}", p.Done, p.Total);
+            }), cancellationToken);
             var importer = new DatasetImporter(db, new ImageStore(sada.ResolveDataDirectory()));
             ImportReport report;
             try
@@ -96,7 +98,12 @@ public sealed class SyntheticDatasetSeeder(
         }
         finally
         {
-            try { if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); }
+            try
+            {
+                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+                var parent = Path.GetDirectoryName(scratch)!;
+                if (!Directory.EnumerateFileSystemEntries(parent).Any()) Directory.Delete(parent);
+            }
             catch (IOException e) { logger.LogWarning("Could not remove {Scratch}: {Message}", scratch, e.Message); }
         }
     }

@@ -21,7 +21,7 @@ public class SyntheticDatasetSeederTests
         Assert.Equal(["center-a", "center-b"], dataset.Centers.Select(c => c.Name).Order());
         Assert.All(dataset.Centers, c => Assert.Equal(12, c.ImageCount));
         // The scratch folder it rendered into is gone; the images live in the store.
-        Assert.False(Directory.Exists(Path.Combine(factory.DataDirectory, "tmp")) && Directory.EnumerateFileSystemEntries(Path.Combine(factory.DataDirectory, "tmp")).Any());
+        Assert.False(Directory.Exists(Path.Combine(factory.DataDirectory, "tmp")));
         Assert.Equal(24, Directory.EnumerateFiles(Path.Combine(factory.DataDirectory, "images"), "*.png", SearchOption.AllDirectories).Count());
     }
 
