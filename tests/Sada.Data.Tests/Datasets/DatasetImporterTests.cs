@@ -214,6 +214,21 @@ public sealed class DatasetImporterTests : IDisposable
     }
 
     [Fact]
+    public void The_same_bytes_twice_in_one_center_keep_the_first_and_refuse_the_copy()
+    {
+        var png = ImportWorkspace.Png(1);
+        var first = w.Put("a/lymphocyte/1.png", png); // files are read in path order
+        var copy = w.Put("a/neutrophil/copy.png", png);
+
+        using var db = w.Database.Open();
+        var report = w.Importer(db).ImportFolder(w.Sources, new ImportRequest("d"));
+
+        Assert.True(report.Succeeded);
+        Assert.Equal(1, report.ImageCount);
+        Assert.Equal($"duplicate: the same bytes as {first} in this center", Assert.Single(report.Refused, r => r.Path == copy).Reason);
+    }
+
+    [Fact]
     public void A_folder_without_images_is_refused_with_the_first_problem()
     {
         w.Put("loose.png", ImportWorkspace.Png(1));
