@@ -7,8 +7,27 @@ namespace Sada.Cli;
 /// else the copy next to the tool), then environment variables such as Sada__DataDirectory.</summary>
 public static class CliSettings
 {
+    static readonly AsyncLocal<SadaOptions?> current = new();
+
+    /// <summary>
+    /// Runs the commands of this async flow on <paramref name="options"/> instead of the configuration files and
+    /// environment (tests run in parallel in one process, where environment variables would leak between them).
+    /// </summary>
+    public static IDisposable Use(SadaOptions options)
+    {
+        var previous = current.Value;
+        current.Value = options;
+        return new Restore(() => current.Value = previous);
+    }
+
+    sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
     public static SadaOptions Load()
     {
+        if (current.Value is { } overridden) return overridden;
         var local = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
         var json = File.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         var configuration = new ConfigurationBuilder()

@@ -4,14 +4,30 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Sada.Workbench.Tests;
 
 /// <summary>The whole workbench in memory, on its own data directory in a temporary folder.</summary>
+/// <remarks>The first-start synthetic dataset is off unless a test asks for a (tiny) one with <see cref="Synthetic"/>.</remarks>
 public sealed class WorkbenchFactory : WebApplicationFactory<Program>
 {
+    readonly Dictionary<string, string> synthetic;
+
+    // One public constructor: xunit builds class fixtures through it.
+    public WorkbenchFactory() : this([]) { }
+
+    WorkbenchFactory(Dictionary<string, string> synthetic) => this.synthetic = synthetic;
+
+    /// <summary>A workbench that registers a tiny synthetic set at start (2 centers x 12 cells at 32 px).</summary>
+    public static WorkbenchFactory Synthetic() => new(new()
+    {
+        ["Sada:Synthetic:Enabled"] = "true", ["Sada:Synthetic:Centers"] = "2", ["Sada:Synthetic:PerCenter"] = "12", ["Sada:Synthetic:Size"] = "32",
+    });
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sada-web-tests-" + Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Sada:DataDirectory", DataDirectory);
         builder.UseSetting("Sada:TorchThreads", "1");
+        builder.UseSetting("Sada:Synthetic:Enabled", "false");
+        foreach (var (key, value) in synthetic) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
     }
 

@@ -21,4 +21,11 @@ public static class CellClasses
     }
 
     public static bool IsStandard(string normalized) => Standard.Contains(normalized);
+
+    /// <summary>Distinct normalised names, the standard ones first in vocabulary order, then the others alphabetically.</summary>
+    public static IReadOnlyList<string> Order(IEnumerable<string> normalized)
+    {
+        var set = normalized.ToHashSet();
+        return Standard.Where(set.Contains).Concat(set.Where(n => !IsStandard(n)).Order(StringComparer.Ordinal)).ToList();
+    }
 }

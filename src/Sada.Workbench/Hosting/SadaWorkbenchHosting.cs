@@ -3,6 +3,7 @@ using MudBlazor.Services;
 using Sada.Core.Configuration;
 using Sada.Core.Runtime;
 using Sada.Data;
+using Sada.Workbench.Datasets;
 
 namespace Sada.Workbench.Hosting;
 
@@ -25,6 +26,7 @@ public static class SadaWorkbenchHosting
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => TorchRuntime.Initialize(options.Device, options.ResolveTorchThreads()));
         builder.Services.AddSadaData(options.ResolveDatabasePath());
+        builder.Services.AddSadaDatasets(builder.Configuration);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         return builder;

@@ -1,0 +1,391 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Sada.Core.Data;
+using Sada.Core.Imaging;
+using Sada.Data.Entities;
+
+namespace Sada.Data.Datasets;
+
+/// <summary>
+/// Imports ImageFolder trees (a folder on the server or a zip) into the database and the <see cref="ImageStore"/>.
+/// Single bad files are refused and listed, the rest imports; a center fails as a whole (no rows, no files
+/// newly written for it) when it has no valid image, uses classes outside the vocabulary without permission,
+/// meets an I/O error, a zip bomb or a cancellation. One database transaction per center.
+/// </summary>
+public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLimits? limits = null)
+{
+    readonly ImportLimits limits = limits ?? new ImportLimits();
+
+    /// <summary>Representative images kept per center, one per class first.</summary>
+    const int Thumbnails = 8;
+
+    /// <summary>A file of the source, whatever its container; <see cref="Read"/> may throw <see cref="CellImageException"/> (refuse the file) or <see cref="DatasetException"/> (fail the center).</summary>
+    sealed record SourceFile(string Center, string ClassFolder, string FileName, string DisplayPath, Func<byte[]> Read);
+
+    public ImportReport ImportFolder(string path, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var scan = request.Center is null ? ImageFolder.Scan(path) : ImageFolder.ScanCenter(path, request.Center);
+        var refused = scan.Problems.Select(p => new RefusedFile(p.Path, p.Reason)).ToList();
+        var files = scan.Centers.SelectMany(c => c.Classes.Values.SelectMany(v => v))
+            .Select(f => new SourceFile(f.Center, f.ClassFolder, Path.GetFileName(f.Path), f.Path, () => ReadFile(f.Path)))
+            .ToList();
+        return Import(files, refused, request, progress, cancellationToken);
+    }
+
+    byte[] ReadFile(string path)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > limits.MaxImageBytes)
+            throw new CellImageException($"file too large: {length} bytes, over the {limits.MaxImageBytes}-byte limit for one image");
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>
+    /// Imports a zip laid out as the folder would be (a single top-level folder wrapping it is allowed). The
+    /// entry count and the declared uncompressed total are checked before anything is extracted; the sizes
+    /// actually inflated are counted again while reading, since headers can lie.
+    /// </summary>
+    public ImportReport ImportZip(Stream zip, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        string? tempCopy = null;
+        try
+        {
+            if (!zip.CanSeek)
+            {
+                // ZipArchive needs to seek to the central directory; spool to disk within the size limit.
+                tempCopy = Path.Combine(Path.GetTempPath(), $"sada-upload-{Guid.NewGuid():N}.zip");
+                using (var file = File.Create(tempCopy)) CopyLimited(zip, file, limits.MaxZipBytes);
+                zip = File.OpenRead(tempCopy);
+            }
+            else if (zip.Length - zip.Position > limits.MaxZipBytes)
+                throw new DatasetException($"zip too large: {zip.Length - zip.Position} bytes, over the {limits.MaxZipBytes}-byte limit");
+
+            ZipArchive archive;
+            try { archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true); }
+            catch (InvalidDataException e) { throw new DatasetException($"not a readable zip file: {e.Message}", e); }
+            using (archive)
+            {
+                var entries = archive.Entries;
+                if (entries.Count > limits.MaxEntries)
+                    throw new DatasetException($"zip bomb refused: {entries.Count} entries, over the limit of {limits.MaxEntries}; nothing was extracted");
+                long declared = entries.Sum(e => e.Length);
+                if (declared > limits.MaxUncompressedBytes)
+                    throw new DatasetException($"zip bomb refused: {declared} bytes uncompressed, over the limit of {limits.MaxUncompressedBytes}; nothing was extracted");
+
+                var refused = new List<RefusedFile>();
+                var candidates = new List<(ZipArchiveEntry Entry, string[] Segments)>();
+                var classDirs = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var entry in entries)
+                {
+                    var name = entry.FullName;
+                    if (ZipSlip(name) is { } slip) { refused.Add(new(name, slip)); continue; }
+                    var segments = name.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+                    if (segments.Length == 0 || segments[0] == "__MACOSX") continue; // macOS metadata, not content
+                    if (name.EndsWith('/') || name.EndsWith('\\')) { classDirs.Add(string.Join('/', segments)); continue; }
+                    candidates.Add((entry, segments));
+                }
+                int depth = request.Center is null ? 3 : 2;
+                // A zip made by compressing the dataset's folder wraps everything in that folder: unwrap it.
+                bool unwrap = candidates.Count > 0 && candidates.All(c => c.Segments.Length > 1 && c.Segments[0] == candidates[0].Segments[0])
+                    && !candidates.Any(c => c.Segments.Length == depth) && candidates.Any(c => c.Segments.Length == depth + 1);
+                var files = new List<SourceFile>();
+                var budget = new InflateBudget(limits.MaxUncompressedBytes);
+                var filledDirs = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var (entry, raw) in candidates)
+                {
+                    var segments = unwrap ? raw[1..] : raw;
+                    var place = ImageFolder.Place(segments, request.Center, out var problem);
+                    if (place is null) { refused.Add(new(entry.FullName, problem!)); continue; }
+                    var (center, folder, fileName) = place.Value;
+                    filledDirs.Add(string.Join('/', raw[..^1]));
+                    var e = entry;
+                    files.Add(new SourceFile(center, folder, fileName, entry.FullName, () => ReadEntry(e, budget)));
+                }
+                foreach (var dir in classDirs.Order(StringComparer.Ordinal))
+                {
+                    var level = dir.Split('/').Length - (unwrap ? 1 : 0);
+                    if (level == depth - 1 && !filledDirs.Contains(dir)) refused.Add(new(dir + "/", "empty class folder: it holds no image"));
+                }
+                return Import(files, refused, request, progress, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (tempCopy is not null)
+            {
+                zip.Dispose();
+                File.Delete(tempCopy);
+            }
+        }
+    }
+
+    /// <summary>Why an entry name is a zip-slip attempt, or null: a ".." segment or an absolute (rooted or drive) path.</summary>
+    static string? ZipSlip(string name)
+    {
+        var n = name.Replace('\\', '/');
+        if (n.StartsWith('/') || (n.Length >= 2 && char.IsAsciiLetter(n[0]) && n[1] == ':'))
+            return "zip slip refused: the entry has an absolute path";
+        if (n.Split('/').Any(s => s == ".."))
+            return "zip slip refused: the entry's path climbs out of the archive with '..'";
+        return null;
+    }
+
+    sealed class InflateBudget(long limit)
+    {
+        long used;
+        public void Spend(long bytes, string entry)
+        {
+            if (Interlocked.Add(ref used, bytes) > limit)
+                throw new DatasetException($"zip bomb refused: inflating {entry} took the total over {limit} bytes uncompressed");
+        }
+    }
+
+    byte[] ReadEntry(ZipArchiveEntry entry, InflateBudget budget)
+    {
+        if (entry.Length > limits.MaxImageBytes)
+            throw new CellImageException($"file too large: {entry.Length} bytes, over the {limits.MaxImageBytes}-byte limit for one image");
+        try
+        {
+            using var stream = entry.Open();
+            using var buffer = new MemoryStream((int)Math.Min(entry.Length, limits.MaxImageBytes));
+            var chunk = new byte[81920];
+            int read;
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                budget.Spend(read, entry.FullName);
+                buffer.Write(chunk, 0, read);
+                // The header said Length; inflating more means it lied (the classic bomb).
+                if (buffer.Length > entry.Length)
+                    throw new DatasetException($"zip bomb refused: {entry.FullName} inflates beyond its declared {entry.Length} bytes");
+            }
+            return buffer.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CellImageException($"corrupt zip entry: {e.Message}");
+        }
+    }
+
+    static void CopyLimited(Stream from, Stream to, long limit)
+    {
+        var chunk = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = from.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            total += read;
+            if (total > limit) throw new DatasetException($"zip too large: over the {limit}-byte limit");
+            to.Write(chunk, 0, read);
+        }
+    }
+
+    ImportReport Import(List<SourceFile> files, List<RefusedFile> refused, ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Dataset)) throw new DatasetException("the dataset needs a name");
+        var datasetName = request.Dataset.Trim();
+        if (request.Center is { } c0 && string.IsNullOrWhiteSpace(c0)) throw new DatasetException("the center needs a name");
+        if (files.Count == 0)
+            throw new DatasetException(request.Center is null
+                ? "no images found: expected <center>/<class>/<image> files" + (refused.Count > 0 ? $" ({refused.Count} file(s) refused, first: {refused[0].Path}: {refused[0].Reason})" : "")
+                : "no images found: expected <class>/<image> files" + (refused.Count > 0 ? $" ({refused.Count} file(s) refused, first: {refused[0].Path}: {refused[0].Reason})" : ""));
+
+        var dataset = db.Datasets.SingleOrDefault(d => d.Name == datasetName);
+        bool created = false;
+        if (dataset is null)
+        {
+            dataset = new Dataset { Name = datasetName, IsSynthetic = request.IsSynthetic, Description = request.Description, CreatedAt = DateTime.UtcNow };
+            db.Datasets.Add(dataset);
+            db.SaveChanges();
+            created = true;
+        }
+        else if (request.Center is null)
+            throw new DatasetException($"dataset '{datasetName}' already exists: add a center to it with --center NAME, or pick another name");
+
+        var results = new List<CenterImportResult>();
+        var overlaps = new List<ImageOverlap>();
+        string? abortAll = null;
+        try
+        {
+            foreach (var group in files.GroupBy(f => f.Center, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                if (abortAll is not null)
+                {
+                    results.Add(Failed(group.Key, abortAll));
+                    continue;
+                }
+                var result = ImportCenter(dataset.Id, group.Key, group.ToList(), refused, overlaps, request, progress, cancellationToken, out var fatal);
+                results.Add(result);
+                if (fatal) abortAll = $"import stopped: {result.Error}";
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The centers committed before the cancellation stay; an empty new dataset does not.
+            if (created && !results.Any(r => r.Imported)) DeleteEmptyDataset(dataset.Id);
+            throw;
+        }
+
+        int? datasetId = dataset.Id;
+        if (created && !results.Any(r => r.Imported))
+        {
+            // Nothing usable came in: no empty dataset is left behind either.
+            DeleteEmptyDataset(dataset.Id);
+            datasetId = null;
+        }
+        return new ImportReport(datasetName, datasetId, results, refused, overlaps);
+    }
+
+    void DeleteEmptyDataset(int id)
+    {
+        db.ChangeTracker.Clear();
+        db.Datasets.Where(d => d.Id == id && !d.Centers.Any()).ExecuteDelete();
+    }
+
+    static CenterImportResult Failed(string center, string error) => new(center, false, error, 0, new Dictionary<string, int>(), 0, 0);
+
+    sealed record Accepted(string Hash, string Extension, long Size, int Width, int Height, string ClassName, string OriginalName, string DisplayPath);
+
+    CenterImportResult ImportCenter(int datasetId, string centerName, List<SourceFile> files, List<RefusedFile> refused, List<ImageOverlap> overlaps,
+        ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken cancellationToken, out bool fatal)
+    {
+        fatal = false;
+        db.ChangeTracker.Clear();
+        if (db.Centers.Any(c => c.DatasetId == datasetId && c.Name == centerName))
+            return Failed(centerName, $"center '{centerName}' already exists in dataset '{request.Dataset}'");
+
+        // Vocabulary: the standard classes and those the dataset already accepted.
+        var known = db.CellImages.Where(i => i.Center!.DatasetId == datasetId).Select(i => i.ClassName).Distinct().ToHashSet();
+        var unknown = files.Where(f => !CellClasses.IsStandard(CellClasses.Normalize(f.ClassFolder)) && !known.Contains(CellClasses.Normalize(f.ClassFolder)))
+            .Select(f => f.ClassFolder).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0 && !request.AllowNewClasses)
+            return Failed(centerName, $"class name(s) outside the vocabulary ({string.Join(", ", CellClasses.Standard)}): " +
+                $"{string.Join(", ", unknown.Select(u => $"'{u}'"))}; allow new classes to import them (--allow-new-classes)");
+
+        var newlyWritten = new List<(string Hash, string Extension)>();
+        var accepted = new List<Accepted>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            for (int n = 0; n < files.Count; n++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var f = files[n];
+                try
+                {
+                    var bytes = f.Read();
+                    var image = CellImageDecoder.Decode(bytes);
+                    var hash = ImageStore.Hash(bytes);
+                    if (seen.TryGetValue(hash, out var first))
+                        throw new CellImageException($"duplicate: the same bytes as {first} in this center");
+                    seen[hash] = f.DisplayPath;
+                    var extension = ImageStore.NormalizeExtension(Path.GetExtension(f.FileName));
+                    // An image stored earlier keeps its first extension: one file per content.
+                    var stored = db.StoredFiles.AsNoTracking().Where(s => s.Hash == hash).Select(s => s.Extension).FirstOrDefault();
+                    if (stored is not null) extension = stored;
+                    if (store.Write(hash, extension, bytes)) newlyWritten.Add((hash, extension));
+                    accepted.Add(new Accepted(hash, extension, bytes.Length, image.Width, image.Height, CellClasses.Normalize(f.ClassFolder), f.FileName, f.DisplayPath));
+                }
+                catch (CellImageException e)
+                {
+                    refused.Add(new RefusedFile(f.DisplayPath, e.Message));
+                }
+                if (progress is not null && ((n + 1) % 50 == 0 || n + 1 == files.Count)) progress.Report(new ImportProgress(centerName, n + 1, files.Count));
+            }
+            if (accepted.Count == 0)
+            {
+                Cleanup(newlyWritten);
+                return Failed(centerName, $"no valid image in center '{centerName}' ({files.Count} file(s), all refused)");
+            }
+            return Commit(datasetId, centerName, accepted, newlyWritten, overlaps);
+        }
+        catch (OperationCanceledException)
+        {
+            Cleanup(newlyWritten);
+            throw;
+        }
+        catch (DatasetException e)
+        {
+            Cleanup(newlyWritten);
+            fatal = true; // a zip bomb: nothing more is read from this archive
+            return Failed(centerName, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DbUpdateException)
+        {
+            Cleanup(newlyWritten);
+            return Failed(centerName, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    CenterImportResult Commit(int datasetId, string centerName, List<Accepted> accepted, List<(string Hash, string Extension)> newlyWritten, List<ImageOverlap> overlaps)
+    {
+        db.ChangeTracker.Clear();
+        var hashes = accepted.Select(a => a.Hash).ToList();
+        var existing = db.StoredFiles.Where(s => hashes.Contains(s.Hash)).Select(s => s.Hash).ToHashSet();
+        // Duplicates: images whose bytes some center (of any dataset) had stored before this one.
+        int duplicates = accepted.Count(a => existing.Contains(a.Hash));
+        var counts = CellClasses.Order(accepted.Select(a => a.ClassName))
+            .ToDictionary(c => c, c => accepted.Count(a => a.ClassName == c));
+        var thumbnails = counts.Keys.Select(c => accepted.First(a => a.ClassName == c).Hash)
+            .Concat(accepted.Select(a => a.Hash)).Distinct().Take(Thumbnails).ToList();
+        var center = new Center
+        {
+            DatasetId = datasetId,
+            Name = centerName,
+            ImageCount = accepted.Count,
+            ClassCountsJson = JsonSerializer.Serialize(counts),
+            ThumbnailHashesJson = JsonSerializer.Serialize(thumbnails),
+            // The stain fingerprint needs the method's SNMF (another branch); computed later, null until then.
+            StainFingerprintJson = null,
+            CreatedAt = DateTime.UtcNow,
+        };
+        foreach (var a in accepted)
+        {
+            if (!existing.Contains(a.Hash))
+            {
+                db.StoredFiles.Add(new StoredFile { Hash = a.Hash, Extension = a.Extension, SizeBytes = a.Size, Width = a.Width, Height = a.Height });
+                existing.Add(a.Hash);
+            }
+            center.Images.Add(new CellImage { ClassName = a.ClassName, OriginalName = a.OriginalName, Hash = a.Hash, Width = a.Width, Height = a.Height });
+        }
+        using (var transaction = db.Database.BeginTransaction())
+        {
+            try
+            {
+                db.Centers.Add(center);
+                db.SaveChanges();
+                transaction.Commit();
+            }
+            catch
+            {
+                transaction.Rollback();
+                db.ChangeTracker.Clear();
+                throw;
+            }
+        }
+
+        // The same bytes in another center of this dataset: warn, since it leaks across the held-out split.
+        var shared = db.CellImages.AsNoTracking()
+            .Where(i => hashes.Contains(i.Hash) && i.Center!.DatasetId == datasetId && i.CenterId != center.Id)
+            .Select(i => new { i.Hash, Center = i.Center!.Name, i.ClassName, i.OriginalName })
+            .ToList();
+        foreach (var g in shared.GroupBy(s => s.Hash))
+        {
+            var mine = accepted.Where(a => a.Hash == g.Key).Select(a => $"{centerName}/{a.ClassName}/{a.OriginalName}");
+            overlaps.Add(new ImageOverlap(g.Key, g.Select(s => $"{s.Center}/{s.ClassName}/{s.OriginalName}").Concat(mine).ToList()));
+        }
+        db.ChangeTracker.Clear();
+        return new CenterImportResult(centerName, true, null, accepted.Count, counts, newlyWritten.Count, duplicates);
+    }
+
+    /// <summary>Removes files this center wrote, unless a stored row (another import, meanwhile) now references them.</summary>
+    void Cleanup(List<(string Hash, string Extension)> written)
+    {
+        if (written.Count == 0) return;
+        db.ChangeTracker.Clear();
+        var hashes = written.Select(w => w.Hash).ToList();
+        var referenced = db.StoredFiles.Where(s => hashes.Contains(s.Hash)).Select(s => s.Hash).ToHashSet();
+        foreach (var (hash, extension) in written)
+            if (!referenced.Contains(hash)) store.Delete(hash, extension);
+    }
+}
