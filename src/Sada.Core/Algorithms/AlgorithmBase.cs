@@ -21,7 +21,7 @@ public abstract class AlgorithmBase : IAlgorithm
         Device = device;
         Net = network;
         Optimizer = optim.Adam(network.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
-        // On the run's device, so augmenters and samplers can draw on it directly.
+        // On the run's device, so augmenters and samplers can draw on it directly; reseeded at every step.
         Random = new Generator((ulong)config.Seed, device);
     }
 
@@ -34,7 +34,18 @@ public abstract class AlgorithmBase : IAlgorithm
     public optim.Optimizer Optimizer { get; }
     protected Generator Random { get; }
 
-    public abstract IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step);
+    /// <summary>
+    /// Reseeds the algorithm's generator from (seed, step) and runs the step: a run's randomness is a function of
+    /// the step, so a run resumed from a checkpoint draws exactly what it would have drawn without stopping.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step)
+    {
+        Random.manual_seed(SeedMix.Of(Config.Seed, step, -2));
+        return UpdateStep(batch, step);
+    }
+
+    /// <summary>One optimisation step; see <see cref="IAlgorithm.Update"/>.</summary>
+    protected abstract IReadOnlyDictionary<string, double> UpdateStep(MultiCenterBatch batch, int step);
 
     /// <summary>Baselines have one stage, classification.</summary>
     public virtual int StageAt(int step) => 2;

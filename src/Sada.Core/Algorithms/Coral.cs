@@ -21,7 +21,7 @@ public sealed class Coral : AlgorithmBase
         _plain = plain;
     }
 
-    public override IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step)
+    protected override IReadOnlyDictionary<string, double> UpdateStep(MultiCenterBatch batch, int step)
     {
         using var scope = NewDisposeScope();
         Net.train();

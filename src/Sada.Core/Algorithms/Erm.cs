@@ -17,7 +17,7 @@ public sealed class Erm : AlgorithmBase
         _plain = plain;
     }
 
-    public override IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step)
+    protected override IReadOnlyDictionary<string, double> UpdateStep(MultiCenterBatch batch, int step)
     {
         using var scope = NewDisposeScope();
         Net.train();

@@ -39,7 +39,7 @@ public sealed class Sada : AlgorithmBase
 
     public override int StageAt(int step) => Config.TwoStage && step < Config.Stage1Steps ? 1 : 2;
 
-    public override IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step)
+    protected override IReadOnlyDictionary<string, double> UpdateStep(MultiCenterBatch batch, int step)
     {
         using var scope = NewDisposeScope();
         Net.train();
