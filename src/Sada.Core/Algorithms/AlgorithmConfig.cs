@@ -92,7 +92,7 @@ public sealed record AlgorithmConfig
         Check(Algorithms.Contains(Algorithm), nameof(Algorithm), $"must be one of {string.Join(", ", Algorithms)}, not '{Algorithm}'");
         Check(Backbones.Contains(Backbone), nameof(Backbone), $"must be one of {string.Join(", ", Backbones)}, not '{Backbone}'");
         Check(Weights is null || File.Exists(Weights), nameof(Weights), $"file not found: {Weights}");
-        Check(ImageSize is >= 32 and <= 1024, nameof(ImageSize), "must be between 32 and 1024 pixels");
+        Check(ImageSize is >= 16 and <= 1024, nameof(ImageSize), "must be between 16 and 1024 pixels");
         Check(BatchPerCenter is >= 2 and <= 1024, nameof(BatchPerCenter), "must be between 2 and 1024");
         Check(Steps >= 1, nameof(Steps), "must be at least 1");
         Check(Stage1Steps >= 0 && Stage1Steps < Steps, nameof(Stage1Steps), "must be at least 0 and below Steps");

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Sada.Core.Algorithms;
+using TorchSharp.Modules;
+
+namespace Sada.Core.Training;
+
+/// <summary>The trainer's own state next to the weights: enough to resume exactly.</summary>
+public sealed record TrainerState(int Step, int BestStep, double BestValidation, IReadOnlyList<EvaluationRecord> Evaluations, string ConfigJson = "{}", string HeldOut = "");
+
+/// <summary>
+/// A resumable checkpoint: the network (weights and BatchNorm buffers), the optimizer's state, the step, and the
+/// trainer's state. Every random draw of a run is a function of (seed, step) (see <see cref="SeedMix"/>), so the
+/// step is the whole RNG state. Written to a temporary file and renamed, so a crash mid-write leaves the previous
+/// checkpoint intact.
+/// </summary>
+public static class Checkpoint
+{
+    const string Magic = "SADA-CHECKPOINT";
+    const int Version = 1;
+
+    public static void Save(string path, IAlgorithm algorithm, TrainerState state)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var tmp = path + ".tmp";
+        using (var stream = File.Create(tmp))
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write(Magic);
+            writer.Write(Version);
+            writer.Write(algorithm.Name);
+            writer.Write(JsonSerializer.Serialize(state, AlgorithmConfig.Json));
+            algorithm.Network.save(writer);
+            Optimizer(algorithm).save_state_dict(writer);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static TrainerState Load(string path, IAlgorithm algorithm)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint not found: {path}", path);
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        try
+        {
+            if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a Sada checkpoint.");
+            int version = reader.ReadInt32();
+            if (version != Version) throw new InvalidDataException($"{path} is a version {version} checkpoint; this build reads version {Version}.");
+            var name = reader.ReadString();
+            if (name != algorithm.Name) throw new InvalidDataException($"{path} holds a '{name}' run, not '{algorithm.Name}'.");
+            var state = JsonSerializer.Deserialize<TrainerState>(reader.ReadString(), AlgorithmConfig.Json)
+                        ?? throw new InvalidDataException($"{path} has no trainer state.");
+            algorithm.Network.load(reader);
+            Optimizer(algorithm).load_state_dict(reader);
+            return state;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path} is truncated.");
+        }
+    }
+
+    /// <summary>Weights only (no optimizer): the best-by-validation model, for prediction and t-SNE.</summary>
+    public static void SaveWeights(string path, IAlgorithm algorithm)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var tmp = path + ".tmp";
+        algorithm.Network.save(tmp);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    static OptimizerHelper Optimizer(IAlgorithm algorithm) =>
+        algorithm.Optimizer as OptimizerHelper
+        ?? throw new NotSupportedException($"The optimizer of '{algorithm.Name}' cannot save its state ({algorithm.Optimizer.GetType().Name}).");
+}

@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using Sada.Core.Algorithms;
+using Sada.Core.Data;
+using Sada.Core.Evaluation;
+using Sada.Core.Imaging;
+using Sada.Core.Training.Swad;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sada.Core.Training;
+
+public sealed record TrainerOptions
+{
+    /// <summary>Where last.ckpt (resumable) and best.weights (best by validation) go; null keeps nothing on disk.</summary>
+    public string? CheckpointDirectory { get; init; }
+    /// <summary>Continue from CheckpointDirectory/last.ckpt when it exists.</summary>
+    public bool Resume { get; init; } = true;
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public int EvalBatchSize { get; init; } = 64;
+}
+
+/// <summary>The outcome of one leave-one-center-out run.</summary>
+public sealed record TrainingResult(
+    string HeldOut,
+    AlgorithmConfig Config,
+    IReadOnlyList<string> Classes,
+    IReadOnlyList<string> TrainingCenters,
+    IReadOnlyList<EvaluationRecord> Evaluations,
+    int SelectedStep,
+    HeldOutEvaluation Selected,
+    HeldOutEvaluation Last,
+    IReadOnlyList<UnreadableImage> Unreadable,
+    HeldOutEvaluation? Swad = null,
+    string? SwadNote = null);
+
+/// <summary>
+/// Trains one algorithm with one center held out: per-center balanced minibatches, an evaluation every
+/// EvalEvery steps (and at the last step) on the held-out center and on the training centers' validation
+/// splits, model selection by validation accuracy, resumable checkpoints. Knows nothing of any method: the
+/// algorithm comes from <paramref name="createAlgorithm"/> (number of classes -> algorithm).
+/// </summary>
+public sealed class Trainer(
+    MultiCenterDataset data,
+    string heldOut,
+    AlgorithmConfig config,
+    Func<int, IAlgorithm> createAlgorithm,
+    Device device,
+    TrainerOptions? options = null,
+    IProgress<TrainingEvent>? progress = null)
+{
+    readonly TrainerOptions _options = options ?? new TrainerOptions();
+
+    public string? LastCheckpointPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "last.ckpt");
+    public string? BestWeightsPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "best.weights");
+
+    public TrainingResult Run(CancellationToken cancellation = default)
+    {
+        config.EnsureValid();
+        var split = LeaveOneCenterOut.Split(data, heldOut, config.HoldoutFraction, config.Seed);
+        var cache = DecodeAll(split, cancellation);
+        split = WithoutUnreadable(split, cache);
+
+        torch.manual_seed(config.Seed);
+        using var algorithm = createAlgorithm(data.Classes.Count);
+        algorithm.Network.to(device);
+
+        var state = new TrainerState(-1, -1, double.NegativeInfinity, []);
+        if (_options.Resume && LastCheckpointPath is { } last && File.Exists(last))
+        {
+            state = Checkpoint.Load(last, algorithm);
+            EnsureSameRun(last, state);
+            Log("info", $"Resumed from {last} at step {state.Step + 1}.");
+            progress?.Report(new TrainingResumed(state.Step + 1, state.Evaluations));
+        }
+        var evaluations = state.Evaluations.ToList();
+        int bestStep = state.BestStep;
+        double bestValidation = state.BestValidation;
+
+        var sampler = new BalancedBatchSampler(split.Training, config.BatchPerCenter, config.Seed);
+        var sums = new Dictionary<string, double>();
+        int stepsSinceEval = 0;
+        var clock = Stopwatch.StartNew();
+        double trainSeconds = 0;
+        long trainImages = 0;
+        var lastProgress = TimeSpan.Zero;
+        int firstStep = state.Step + 1;
+        if (firstStep < config.Steps) algorithm.Network.train();
+        using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
+        WeightAverage? segment = null;
+        if (valley is not null && firstStep > 0)
+            Log("warning", "SWAD restarts its loss valley at the resumed step: segments before the stop are not in checkpoints.");
+
+        for (int step = firstStep; step < config.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var stepStart = clock.Elapsed;
+            IReadOnlyDictionary<string, double> losses;
+            using (var scope = NewDisposeScope())
+            {
+                var batch = MakeBatch(sampler.At(step), cache, step);
+                // Every random draw inside the update (augmentation, mixup) comes from the global generator,
+                // seeded from (seed, step): the step is the whole RNG state of a run.
+                torch.manual_seed(SeedMix.Of(config.Seed, step, -1));
+                losses = algorithm.Update(batch, step);
+            }
+            foreach (var (name, value) in losses)
+            {
+                if (!double.IsFinite(value)) throw new TrainingDivergedException(step, name, value);
+                sums[name] = sums.GetValueOrDefault(name) + value;
+            }
+            stepsSinceEval++;
+            // SWAD averages every step's weights, from stage 2 on (the released config).
+            if (valley is not null && algorithm.StageAt(step) == 2) (segment ??= new WeightAverage()).Add(algorithm.Network, step);
+            trainSeconds += (clock.Elapsed - stepStart).TotalSeconds;
+            trainImages += (long)config.BatchPerCenter * split.Training.Count;
+            double imagesPerSecond = trainImages / Math.Max(trainSeconds, 1e-9);
+
+            if (clock.Elapsed - lastProgress >= _options.ProgressInterval || step == config.Steps - 1)
+            {
+                lastProgress = clock.Elapsed;
+                double perStep = trainSeconds / (step - firstStep + 1);
+                progress?.Report(new TrainingProgress(step, config.Steps, algorithm.StageAt(step), imagesPerSecond,
+                    clock.Elapsed.TotalSeconds, perStep * (config.Steps - step - 1), losses));
+            }
+
+            if (step % config.EvalEvery == 0 || step == config.Steps - 1)
+            {
+                var record = Evaluate(algorithm, split, cache, step, sums.ToDictionary(kv => kv.Key, kv => kv.Value / stepsSinceEval),
+                    imagesPerSecond, clock.Elapsed.TotalSeconds);
+                sums.Clear();
+                stepsSinceEval = 0;
+                evaluations.Add(record);
+                if (valley is not null && segment is not null)
+                {
+                    segment.EndLoss = record.ValidationLoss;
+                    valley.Update(segment);
+                    segment = null;
+                }
+                if (record.ValidationAccuracy > bestValidation)
+                {
+                    bestValidation = record.ValidationAccuracy;
+                    bestStep = step;
+                    if (BestWeightsPath is { } best) Checkpoint.SaveWeights(best, algorithm);
+                }
+                // Checkpoint before telling anyone: a listener never stores an evaluation that a crash would replay.
+                if (LastCheckpointPath is { } path) Checkpoint.Save(path, algorithm, new TrainerState(step, bestStep, bestValidation, evaluations, config.ToJson(), split.HeldOutName));
+                progress?.Report(record);
+            }
+        }
+
+        if (evaluations.Count == 0) throw new InvalidOperationException("The run made no evaluation.");
+        segment?.Dispose();
+        HeldOutEvaluation? swad = null;
+        string? swadNote = null;
+        if (valley is not null && (valley.IsConverged || evaluations.Any(e => e.Stage == 2)))
+        {
+            var (average, note) = valley.Final();
+            average.CopyTo(algorithm.Network);
+            swadNote = note;
+            Log("info", note);
+            algorithm.Network.eval();
+            swad = HeldOutEvaluation.From(Classify(algorithm, split.Test, cache).Metrics, data.Classes);
+            if (_options.CheckpointDirectory is { } dir) Checkpoint.SaveWeights(Path.Combine(dir, "swad.weights"), algorithm);
+        }
+        var selected = evaluations.FirstOrDefault(e => e.Step == bestStep) ?? evaluations[^1];
+        return new TrainingResult(split.HeldOutName, config, data.Classes, split.Training.Select(t => t.Name).ToList(),
+            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote);
+    }
+
+    /// <summary>A checkpoint resumes only the run that wrote it: same held-out center, same config.</summary>
+    void EnsureSameRun(string path, TrainerState state)
+    {
+        if (!string.Equals(state.HeldOut, heldOut, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"{path} belongs to a run holding out '{state.HeldOut}', not '{heldOut}'.");
+        var saved = AlgorithmConfig.FromJson(state.ConfigJson);
+        var differing = typeof(AlgorithmConfig).GetProperties()
+            .Where(p => !Equals(p.GetValue(saved), p.GetValue(config))).Select(p => p.Name).ToList();
+        if (differing.Count > 0)
+            throw new InvalidOperationException($"{path} was written with a different config ({string.Join(", ", differing)} differ); " +
+                                                "start the run in another checkpoint folder or with the same settings.");
+    }
+
+    DecodedImageCache DecodeAll(LeaveOneCenterOutSplit split, CancellationToken cancellation)
+    {
+        var cache = new DecodedImageCache();
+        var paths = split.Test.Concat(split.Training.SelectMany(t => t.Train.Concat(t.Validation))).Select(s => s.Path).ToList();
+        Log("info", $"Decoding {paths.Count} images.");
+        var clock = Stopwatch.StartNew();
+        cache.Load(paths, new InlineProgress<(int Done, int Total)>(p =>
+            progress?.Report(new TrainingLog("progress", $"Decoded {p.Done}/{p.Total} images."))), cancellation);
+        Log("info", $"Decoded {cache.Count} images ({cache.Bytes / 1048576.0:F0} MiB) in {clock.Elapsed.TotalSeconds:F1} s.");
+        foreach (var bad in cache.Unreadable) Log("warning", $"Skipped unreadable image {bad.Path}: {bad.Reason}");
+        return cache;
+    }
+
+    static LeaveOneCenterOutSplit WithoutUnreadable(LeaveOneCenterOutSplit split, DecodedImageCache cache)
+    {
+        if (cache.Unreadable.Count == 0) return split;
+        List<CellSample> Keep(IEnumerable<CellSample> s) => s.Where(x => cache.Contains(x.Path)).ToList();
+        var training = split.Training.Select(t => t with { Train = Keep(t.Train), Validation = Keep(t.Validation) }).ToList();
+        foreach (var t in training)
+            if (t.Train.Count == 0) throw new InvalidOperationException($"Training center '{t.Name}' has no readable image.");
+        var test = Keep(split.Test);
+        if (test.Count == 0) throw new InvalidOperationException($"Held-out center '{split.HeldOutName}' has no readable image.");
+        return split with { Training = training, Test = test };
+    }
+
+    MultiCenterBatch MakeBatch(IReadOnlyList<CellSample>[] cells, DecodedImageCache cache, int step)
+    {
+        var centers = new List<CenterMinibatch>(cells.Length);
+        for (int i = 0; i < cells.Length; i++)
+        {
+            var rng = new Random(SeedMix.Of(config.Seed, step, i));
+            var images = CellTransforms.TrainBatch(cells[i].Select(c => cache[c.Path]).ToList(), config.ImageSize, config.CropScaleMin, config.CropScaleMax, rng);
+            var labels = tensor(cells[i].Select(c => (long)c.Label).ToArray());
+            centers.Add(new CenterMinibatch(cells[i][0].Center, images.to(device), labels.to(device)));
+        }
+        return new MultiCenterBatch(centers);
+    }
+
+    EvaluationRecord Evaluate(IAlgorithm algorithm, LeaveOneCenterOutSplit split, DecodedImageCache cache, int step,
+        Dictionary<string, double> losses, double imagesPerSecond, double elapsed)
+    {
+        algorithm.Network.eval();
+        try
+        {
+            var heldOut = HeldOutEvaluation.From(Classify(algorithm, split.Test, cache).Metrics, data.Classes);
+            var validation = new Dictionary<string, double>();
+            var validationLoss = new List<double>();
+            foreach (var center in split.Training)
+            {
+                if (center.Validation.Count == 0) continue;
+                var (metrics, loss) = Classify(algorithm, center.Validation, cache);
+                validation[center.Name] = metrics.Accuracy;
+                validationLoss.Add(loss);
+            }
+            // DomainBed's training-domain validation: the mean of the per-center accuracies (and losses, for SWAD).
+            double mean = validation.Count == 0 ? 0 : validation.Values.Average();
+            double meanLoss = validationLoss.Count == 0 ? double.NaN : validationLoss.Average();
+            return new EvaluationRecord(step, algorithm.StageAt(step), losses, heldOut, validation, mean, meanLoss, imagesPerSecond, elapsed);
+        }
+        finally
+        {
+            algorithm.Network.train();
+        }
+    }
+
+    /// <summary>Predictions for <paramref name="cells"/>, with their mean cross-entropy.</summary>
+    (ClassificationMetrics Metrics, double Loss) Classify(IAlgorithm algorithm, IReadOnlyList<CellSample> cells, DecodedImageCache cache)
+    {
+        var truth = new long[cells.Count];
+        var predicted = new long[cells.Count];
+        double lossSum = 0;
+        using var noGrad = torch.no_grad();
+        for (int start = 0; start < cells.Count; start += _options.EvalBatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = cells.Skip(start).Take(_options.EvalBatchSize).ToList();
+            var x = CellTransforms.EvalBatch(chunk.Select(c => cache[c.Path]).ToList(), config.ImageSize).to(device);
+            var y = tensor(chunk.Select(c => (long)c.Label).ToArray()).to(device);
+            var logits = algorithm.Predict(x);
+            lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+            var p = logits.argmax(1).cpu().data<long>().ToArray();
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                truth[start + i] = chunk[i].Label;
+                predicted[start + i] = p[i];
+            }
+        }
+        return (ClassificationMetrics.Compute(truth, predicted, data.Classes.Count), lossSum / Math.Max(1, cells.Count));
+    }
+
+    void Log(string level, string message) => progress?.Report(new TrainingLog(level, message));
+
+    /// <summary>Reports synchronously on the caller's thread (Progress&lt;T&gt; would post to a sync context).</summary>
+    sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

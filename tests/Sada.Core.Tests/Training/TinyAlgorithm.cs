@@ -1,0 +1,41 @@
+using Sada.Core.Algorithms;
+using Sada.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sada.Core.Tests.Training;
+
+/// <summary>A test double for the trainer: pooled colours into a linear classifier, trained with cross-entropy.</summary>
+sealed class TinyAlgorithm : IAlgorithm
+{
+    readonly nn.Module<Tensor, Tensor> _net;
+    public Func<int, double?>? PoisonAt { get; init; }
+
+    public TinyAlgorithm(int numClasses, double lr = 0.05)
+    {
+        _net = nn.Sequential(nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(3 * 16, numClasses));
+        Optimizer = optim.Adam(_net.parameters(), lr);
+    }
+
+    public string Name => "tiny";
+    public nn.Module Network => _net;
+    public optim.Optimizer Optimizer { get; }
+    public int StageAt(int step) => 2;
+
+    public IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step)
+    {
+        // Noise from the global generator, so the test sees whether the trainer reseeds it per step.
+        var x = batch.AllImages() + 0.01 * randn(batch.AllImages().shape);
+        var loss = nn.functional.cross_entropy(_net.call(x), batch.AllLabels());
+        Optimizer.zero_grad();
+        loss.backward();
+        Optimizer.step();
+        double value = loss.item<float>();
+        if (PoisonAt?.Invoke(step) is { } poison) value = poison;
+        return new Dictionary<string, double> { ["total"] = value, ["ce"] = value };
+    }
+
+    public Tensor Predict(Tensor images) => _net.call(images);
+    public Tensor Features(Tensor images) => images.mean([2, 3]);
+    public void Dispose() => _net.Dispose();
+}
