@@ -1,0 +1,39 @@
+using Sada.Core.Stain;
+using static TorchSharp.torch;
+
+namespace Sada.Core.Tests.Stain;
+
+public class QuantileTests
+{
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.01)]
+    [InlineData(0.25)]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    [InlineData(1.0)]
+    public void Equals_torch_quantile(double q)
+    {
+        using var scope = NewDisposeScope();
+        var gen = new TorchSharp.torch.Generator(7);
+        foreach (var length in new long[] { 1, 2, 101, 1024, 1537 })
+        {
+            var x = randn(new long[] { 4, 3, length }, generator: gen);
+            var expected = x.quantile(tensor(q, dtype: float32), dim: 2, keepdim: false).reshape(4, 3);
+            var actual = Quantile.Of(x, q);
+            Assert.Equal(new long[] { 4, 3 }, actual.shape);
+            var diff = (actual - expected).abs().max().item<float>();
+            Assert.True(diff <= 1e-6f, $"q={q} n={length}: max difference {diff}");
+        }
+    }
+
+    [Fact]
+    public void Keepdim_keeps_a_unit_last_dimension_and_ties_are_handled()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new float[] { 1, 1, 1, 2, 2, 9 }, [1, 6]);
+        var q = Quantile.Of(x, 0.5, keepdim: true);
+        Assert.Equal(new long[] { 1, 1 }, q.shape);
+        Assert.Equal(1.5f, q.item<float>(), 1e-6f);
+    }
+}
