@@ -10,6 +10,7 @@ public static class SadaCli
     {
         var root = new RootCommand("Sada Workbench command-line tool: SADA training, datasets and benchmarks.");
         root.Add(DoctorCommand.Create());
+        root.Add(BenchCommand.Create());
         return root;
     }
 

@@ -51,12 +51,20 @@ public sealed class ColorJitter
     /// Jitter with explicit factors: <paramref name="factors"/> is row-major (N, 4) in <see cref="Op"/> order,
     /// <paramref name="orders"/>[i] the sequence of ops for image i. Images sharing an order are jittered together,
     /// in place on contiguous slices of one sorted copy, so the work is four batched passes whatever N is.
+    /// On the CPU (float32) the fused kernel runs instead unless <paramref name="fused"/> is false.
     /// </summary>
-    internal Tensor Apply(Tensor images, float[] factors, int[][] orders)
+    internal Tensor Apply(Tensor images, float[] factors, int[][] orders, bool fused = true)
     {
         using var scope = NewDisposeScope();
         long n = images.shape[0];
         bool[] enabled = [Brightness > 0, Contrast > 0, Saturation > 0, Hue > 0];
+        if (fused && CpuKernels.Fusable(images))
+        {
+            // CPU: every image in one SIMD pass per op, its own order, images in parallel.
+            var copy = images.clone();
+            ColorJitterKernel.Apply_(copy, factors, orders, enabled);
+            return copy.MoveToOuterDisposeScope();
+        }
         var code = orders.Select(o => o.Aggregate(0, (a, b) => a * 4 + b)).ToArray();
         var sorted = Enumerable.Range(0, (int)n).OrderBy(i => code[i]).ThenBy(i => i).ToArray();
         var index = tensor(sorted.Select(i => (long)i).ToArray(), device: images.device);

@@ -102,4 +102,38 @@ public class ColorJitterTests
         Assert.False(a.allclose(c));
         Assert.True(a.min().item<float>() >= 0f && a.max().item<float>() <= 1f);
     }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(13)]   // 169 pixels: not a multiple of the SIMD width, so the tail path runs
+    public void Fused_cpu_kernel_equals_the_torch_ops(int size)
+    {
+        using var scope = NewDisposeScope();
+        var gen = new TorchSharp.torch.Generator(21);
+        var x = rand(new long[] { 8, 3, size, size }, generator: gen);
+        x[0, .., 0, 0] = tensor(new float[] { 0.5f, 0.5f, 0.5f });
+        x[1, .., 0, 0] = tensor(new float[] { 0.7f, 0.7f, 0.2f });
+        var jitter = new ColorJitter(0.4, 0.4, 0.4, 0.3);
+        var u = rand(new long[] { 8, 4 }, generator: gen).data<float>().ToArray();
+        float[] factors = u.Select((v, i) => i % 4 == 3 ? (v - 0.5f) * 0.6f : 0.6f + 0.8f * v).ToArray();
+        int[][] orders = Enumerable.Range(0, 8).Select(i => new[] { i % 4, (i + 1) % 4, (i + 2) % 4, (i + 3) % 4 }).ToArray();
+        orders[7] = [3, 1, 0, 2];
+        var fused = jitter.Apply(x, factors, orders, fused: true);
+        var ops = jitter.Apply(x, factors, orders, fused: false);
+        var diff = (fused - ops).abs().max().item<float>();
+        Assert.True(diff < 1e-5f, $"max difference {diff}");
+    }
+
+    [Fact]
+    public void Fused_single_operations_match_hand_values()
+    {
+        using var scope = NewDisposeScope();
+        var jitter = new ColorJitter(0.5, 0.5, 0.5, 0.5);
+        // Brightness 1.5 alone, then hue +1/6 alone (the other three ops switched off by their neutral factors is not
+        // possible for hue, so each op runs on its own through orders of one element).
+        var b = jitter.Apply(Tiny(), [1.5f, 1f, 1f, 0f], [[0]]);
+        Close([0.3f, 1.0f, 0.6f, 0.75f, 0.9f, 0.15f], Values(b));
+        var h = jitter.Apply(Tiny(), [1f, 1f, 1f, 1f / 6], [[3]]);
+        Close([0.4f, 0.4f, 0.2f, 0.8f, 0.6f, 0.1f], Values(h));
+    }
 }
