@@ -16,8 +16,9 @@ public static class Snmf
     public const double BackgroundQuantile = 0.01;
 
     /// <param name="od">(N, 3, P) optical density (or (N, 3, H, W), flattened here).</param>
+    /// <param name="fused">Use the fused CPU kernel when it applies (two stains, float32 on the CPU); false forces the torch ops.</param>
     public static StainSeparation Separate(Tensor od, int stains = DefaultStains, int iterations = DefaultIterations,
-        double lambda = DefaultLambda)
+        double lambda = DefaultLambda, bool fused = true)
     {
         if (stains < 1) throw new ArgumentOutOfRangeException(nameof(stains));
         using var scope = NewDisposeScope();
@@ -30,6 +31,14 @@ public static class Snmf
         var W = cat(Enumerable.Range(1, stains)
             .Select(i => Quantile.Of(X, i / (double)stains, keepdim: true)).ToArray(), 2); // (N, 3, r)
         NormalizeColumns(W);
+        if (fused && stains == 2 && CpuKernels.Fusable(X))
+        {
+            // CPU: one SIMD pass per iteration (SnmfKernel), same updates as below.
+            var h = empty(n, stains, p, dtype: X.dtype);
+            SnmfKernel.Run(X, B.contiguous(), W, h, iterations, lambda, Eps);
+            return new StainSeparation(W.MoveToOuterDisposeScope(), h.MoveToOuterDisposeScope(), B.MoveToOuterDisposeScope());
+        }
+
         var H = ones(n, stains, p, dtype: X.dtype, device: X.device);
         var V = X - B;
 
