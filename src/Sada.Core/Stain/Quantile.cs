@@ -16,11 +16,41 @@ public static class Quantile
         if (n == 0) throw new ArgumentException("cannot take a quantile of an empty dimension", nameof(x));
         var (lo, hi, weight) = Ranks(q, n);
         using var scope = NewDisposeScope();
-        var below = OrderStatistic(x, lo, n, keepdim);
-        if (hi == lo || weight == 0f) return below.MoveToOuterDisposeScope();
-        var above = OrderStatistic(x, hi, n, keepdim);
-        return Lerp(below, above, weight).MoveToOuterDisposeScope();
+        if (hi == lo || weight == 0f) return OrderStatistic(x, lo, n, keepdim).MoveToOuterDisposeScope();
+        var (below, above) = Neighbours(x, lo, n);
+        var result = Lerp(below, above, weight);
+        return (keepdim ? result : result.squeeze(-1)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The lo-th and (lo+1)-th smallest along the last dimension, keepdim. Near either end (SNMF's 1%, the transfer's
+    /// 99%) one partial top-k selection gives both; elsewhere one kthvalue gives the first and the second is the
+    /// first itself when it repeats, else the smallest value above it (two cheap passes instead of a second selection).
+    /// </summary>
+    internal static (Tensor Below, Tensor Above) Neighbours(Tensor x, long lo, long n)
+    {
+        long fromTop = n - 1 - lo;  // rank of lo counted from the largest
+        if (lo + 2 <= n / TopKShare)
+        {
+            var (values, indices) = x.topk((int)(lo + 2), dim: -1, largest: false, sorted: true);
+            indices.Dispose();
+            return (values.narrow(-1, lo, 1), values.narrow(-1, lo + 1, 1));
+        }
+        if (fromTop + 1 <= n / TopKShare)
+        {
+            var (values, indices) = x.topk((int)(fromTop + 1), dim: -1, largest: true, sorted: true);
+            indices.Dispose();
+            return (values.narrow(-1, fromTop, 1), values.narrow(-1, fromTop - 1, 1));
+        }
+        var below = OrderStatistic(x, lo, n, keepdim: true);
+        var atOrBelow = x.le(below);
+        var repeats = atOrBelow.sum(-1, keepdim: true).gt(lo + 1);
+        var above = x.masked_fill(atOrBelow, float.PositiveInfinity).amin([-1], keepdim: true);
+        return (below, where(repeats, below, above));
+    }
+
+    /// <summary>Top-k selection pays while k is at most this share of n (a heap that rejects most values at a glance).</summary>
+    const long TopKShare = 64;
 
     /// <summary>
     /// The ranks torch.quantile interpolates between. It computes q * (n - 1) in the input's dtype (float32 here),

@@ -16,7 +16,7 @@ public class QuantileTests
     {
         using var scope = NewDisposeScope();
         var gen = new TorchSharp.torch.Generator(7);
-        foreach (var length in new long[] { 1, 2, 101, 1024, 1537 })
+        foreach (var length in new long[] { 1, 2, 101, 1024, 1537, 50176 })
         {
             var x = randn(new long[] { 4, 3, length }, generator: gen);
             var expected = x.quantile(tensor(q, dtype: float32), dim: 2, keepdim: false).reshape(4, 3);
@@ -35,5 +35,9 @@ public class QuantileTests
         var q = Quantile.Of(x, 0.5, keepdim: true);
         Assert.Equal(new long[] { 1, 1 }, q.shape);
         Assert.Equal(1.5f, q.item<float>(), 1e-6f);
+        // Repeated values on both sides of the interpolation, far from the ends (the kthvalue path).
+        var many = cat([full(500, 1f), full(500, 3f), arange(1000, 1100, dtype: float32)]).unsqueeze(0);
+        foreach (var level in new[] { 0.3, 0.4545, 0.4761, 0.5, 0.9, 0.90946 })
+            Assert.Equal(many.quantile(tensor(level, dtype: float32), dim: 1).item<float>(), Quantile.Of(many, level).item<float>(), 1e-4f);
     }
 }
