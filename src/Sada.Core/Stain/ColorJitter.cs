@@ -30,7 +30,24 @@ public sealed class ColorJitter
     /// <summary>Jittered copy of (N, 3, H, W) images in [0, 1].</summary>
     public Tensor Apply(Tensor images, Generator? generator = null)
     {
-        long n = images.shape[0];
+        var (factors, orders) = Sample(images.shape[0], generator);
+        return Apply(images, factors, orders);
+    }
+
+    /// <summary>
+    /// Jitters, in place, the images x[slots[i]] of a CPU float32 (M, 3, H, W) tensor (the augmenters' views, written
+    /// where they will stay). Other tensors: use <see cref="Apply(Tensor, Generator?)"/>.
+    /// </summary>
+    internal void ApplyInPlace(Tensor x, int[] slots, Generator? generator = null)
+    {
+        if (!CpuKernels.Fusable(x)) throw new ArgumentException("in-place jitter needs a contiguous float32 CPU tensor", nameof(x));
+        var (factors, orders) = Sample(slots.Length, generator);
+        ColorJitterKernel.Apply_(x, factors, orders, [Brightness > 0, Contrast > 0, Saturation > 0, Hue > 0], slots);
+    }
+
+    /// <summary>Per image: the four factors (row-major (n, 4), <see cref="Op"/> order) and a uniformly random order of the ops.</summary>
+    (float[] Factors, int[][] Orders) Sample(long n, Generator? generator)
+    {
         float[] factors;
         int[][] orders;
         using (var u = rand(new long[] { n, 4 }, generator: generator))
@@ -44,7 +61,7 @@ public sealed class ColorJitter
         double[] lo = [Math.Max(0, 1 - Brightness), Math.Max(0, 1 - Contrast), Math.Max(0, 1 - Saturation), -Hue];
         double[] hi = [1 + Brightness, 1 + Contrast, 1 + Saturation, Hue];
         for (int i = 0; i < factors.Length; i++) factors[i] = (float)(lo[i % 4] + factors[i] * (hi[i % 4] - lo[i % 4]));
-        return Apply(images, factors, orders);
+        return (factors, orders);
     }
 
     /// <summary>

@@ -12,14 +12,17 @@ internal static unsafe class ColorJitterKernel
 {
     static readonly float Wr = ColorJitter.GrayWeights[0], Wg = ColorJitter.GrayWeights[1], Wb = ColorJitter.GrayWeights[2];
 
-    /// <summary>Jitters (N, 3, H, W) <paramref name="x"/> in place; factors row-major (N, 4) in <see cref="ColorJitter.Op"/> order.</summary>
-    public static void Apply_(Tensor x, float[] factors, int[][] orders, bool[] enabled)
+    /// <summary>
+    /// Jitters images of (M, 3, H, W) <paramref name="x"/> in place; factors row-major (N, 4) in <see cref="ColorJitter.Op"/>
+    /// order for N = orders.Length images, image i being x[slots[i]] (x[i] when <paramref name="slots"/> is null).
+    /// </summary>
+    public static void Apply_(Tensor x, float[] factors, int[][] orders, bool[] enabled, int[]? slots = null)
     {
-        long n = x.shape[0], p = x.shape[2] * x.shape[3];
+        long n = orders.Length, p = x.shape[2] * x.shape[3];
         var data = (IntPtr)Pointer(x);
         ForEachImage(n, i =>
         {
-            float* r = (float*)data + i * 3 * p, g = r + p, b = g + p;
+            float* r = (float*)data + (slots is null ? i : slots[i]) * 3 * p, g = r + p, b = g + p;
             foreach (var op in orders[i])
             {
                 if (!enabled[op]) continue;

@@ -13,8 +13,15 @@ public static class OpticalDensity
     public const double BlackThreshold = 0.05;
 
     /// <summary>(N, 3, H, W) RGB in [0, 1] to optical density, a new tensor.</summary>
-    public static Tensor FromRgb(Tensor rgb)
+    /// <param name="fused">CPU float32 (N, 3, H, W): one SIMD pass (<see cref="PixelKernels"/>); false forces the torch ops.</param>
+    public static Tensor FromRgb(Tensor rgb, bool fused = true)
     {
+        if (fused && rgb.dim() == 4 && rgb.shape[1] == 3 && CpuKernels.Fusable(rgb))
+        {
+            var result = empty_like(rgb);
+            PixelKernels.RgbToOd(rgb, result);
+            return result;
+        }
         using var scope = NewDisposeScope();
         // max over channels below the threshold <=> all three channels below it; one reduction instead of three compares.
         var black = rgb.amax([1], keepdim: true).lt(BlackThreshold);

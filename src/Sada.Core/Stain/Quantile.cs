@@ -9,18 +9,53 @@ namespace Sada.Core.Stain;
 public static class Quantile
 {
     /// <summary>The q-quantile of <paramref name="x"/> along its last dimension.</summary>
-    public static Tensor Of(Tensor x, double q, bool keepdim = false)
+    /// <param name="fused">CPU float32: selection on managed copies of the rows, in parallel (<see cref="OrderStatistics"/>); false forces the torch ops.</param>
+    public static Tensor Of(Tensor x, double q, bool keepdim = false, bool fused = true)
     {
-        if (q is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(q), q, "a quantile level is in [0, 1]");
+        CheckLevel(q);
         long n = x.shape[^1];
         if (n == 0) throw new ArgumentException("cannot take a quantile of an empty dimension", nameof(x));
-        var (lo, hi, weight) = Ranks(q, n);
         using var scope = NewDisposeScope();
+        if (fused && CpuKernels.Fusable(x))
+        {
+            var levels = Levels(x, [q]);
+            return (keepdim ? levels : levels.squeeze(-1)).MoveToOuterDisposeScope();
+        }
+        var (lo, hi, weight) = Ranks(q, n);
         if (hi == lo || weight == 0f) return OrderStatistic(x, lo, n, keepdim).MoveToOuterDisposeScope();
         var (below, above) = Neighbours(x, lo, n);
         var result = Lerp(below, above, weight);
         return (keepdim ? result : result.squeeze(-1)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Several quantiles of the last dimension at once, stacked in a new last dimension: (..., levels).</summary>
+    public static Tensor Levels(Tensor x, double[] qs, bool fused = true)
+    {
+        foreach (var q in qs) CheckLevel(q);
+        long n = x.shape[^1];
+        if (!(fused && CpuKernels.Fusable(x)))
+        {
+            using var scope = NewDisposeScope();
+            return stack(qs.Select(q => Of(x, q, fused: false)).ToArray(), -1).MoveToOuterDisposeScope();
+        }
+        var ranks = qs.Select(q => Ranks(q, n)).ToArray();
+        var pairs = OrderStatistics.Neighbours(x, ranks.Select(r => r.Lo).ToArray());
+        var values = new float[pairs.Length / 2];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var (lo, hi, weight) = ranks[i % qs.Length];
+            values[i] = hi == lo || weight == 0f ? pairs[2 * i] : Lerp(pairs[2 * i], pairs[2 * i + 1], weight);
+        }
+        return tensor(values, x.shape[..^1].Append(qs.Length).ToArray());
+    }
+
+    static void CheckLevel(double q)
+    {
+        if (q is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(q), q, "a quantile level is in [0, 1]");
+    }
+
+    static float Lerp(float start, float end, float weight) =>
+        weight < 0.5f ? start + weight * (end - start) : end - (end - start) * (1f - weight);
 
     /// <summary>
     /// The lo-th and (lo+1)-th smallest along the last dimension, keepdim. Near either end (SNMF's 1%, the transfer's

@@ -27,9 +27,10 @@ public static class Snmf
         X = X.contiguous();
         long n = X.shape[0], p = X.shape[2];
 
-        var B = Quantile.Of(X, BackgroundQuantile, keepdim: true);                 // (N, 3, 1)
-        var W = cat(Enumerable.Range(1, stains)
-            .Select(i => Quantile.Of(X, i / (double)stains, keepdim: true)).ToArray(), 2); // (N, 3, r)
+        // The background (1%) and W's initial columns (i/r) in one call: on the CPU they share each row's copy.
+        var levels = Quantile.Levels(X, [BackgroundQuantile, .. Enumerable.Range(1, stains).Select(i => i / (double)stains)], fused);
+        var B = levels.narrow(2, 0, 1).contiguous();                                    // (N, 3, 1)
+        var W = levels.narrow(2, 1, stains).contiguous();                               // (N, 3, r)
         NormalizeColumns(W);
         if (fused && stains == 2 && CpuKernels.Fusable(X))
         {

@@ -40,24 +40,41 @@ public sealed class StainAugmenter : IViewAugmenter
         if (k == 1)
         {
             views = images.clone();
+            ViewNormalization.Normalize_(views);
+            phaseDone?.Invoke("normalise");
+            return (views.MoveToOuterDisposeScope(), labels.repeat_interleave(k).MoveToOuterDisposeScope());
+        }
+        var rgb = images.contiguous();
+        var od = OpticalDensity.FromRgb(rgb).flatten(2);                                  // (N, 3, P)
+        phaseDone?.Invoke("rgb->od");
+        using var stains = Snmf.Separate(od, Snmf.DefaultStains, _config.SnmfIterations, _config.SnmfLambda);
+        phaseDone?.Invoke("snmf");
+        var clusterOfImage = Cluster(stains, k, generator);
+        var targets = DomainTransfer.PickTargets(clusterOfImage, k, generator);        // (N, k-1)
+        phaseDone?.Invoke("kmeans");
+        if (CpuKernels.Fusable(rgb) && stains.Stains == 2)
+        {
+            // CPU: every view is written once into its final place in (N, k, 3, H, W) and then worked on there.
+            views = empty(n * k, 3, height, width);
+            var q99 = DomainTransfer.ConcentrationScale(stains.H).data<float>().ToArray();
+            PixelKernels.TransferRgb(stains, targets.data<long>().ToArray(), q99, views.view(n, k, 3, height, width), first: 1);
+            phaseDone?.Invoke("transfer");
+            var transferredSlots = Enumerable.Range(0, (int)n).SelectMany(s => Enumerable.Range(s * k + 1, k - 1)).ToArray();
+            _jitter.ApplyInPlace(views, transferredSlots, generator);
+            phaseDone?.Invoke("jitter");
+            PixelKernels.Normalize(views, transferredSlots, views, transferredSlots);
+            PixelKernels.Normalize(rgb, null, views, Enumerable.Range(0, (int)n).Select(s => s * k).ToArray());
         }
         else
         {
-            var od = OpticalDensity.FromRgb(images).flatten(2);                       // (N, 3, P)
-            phaseDone?.Invoke("rgb->od");
-            using var stains = Snmf.Separate(od, Snmf.DefaultStains, _config.SnmfIterations, _config.SnmfLambda);
-            phaseDone?.Invoke("snmf");
-            var clusterOfImage = Cluster(stains, k, generator);
-            var targets = DomainTransfer.PickTargets(clusterOfImage, k, generator);    // (N, k-1)
-            phaseDone?.Invoke("kmeans");
-            var transferred = DomainTransfer.TransferRgb(stains, targets)              // (N, k-1, 3, P)
+            var transferred = DomainTransfer.TransferRgb(stains, targets)                  // (N, k-1, 3, P)
                 .view(n * (k - 1), 3, height, width);
             phaseDone?.Invoke("transfer");
             var jittered = _jitter.Apply(transferred, generator).view(n, k - 1, 3, height, width);
             views = cat([images.unsqueeze(1), jittered], 1).view(n * k, 3, height, width);
             phaseDone?.Invoke("jitter");
+            ViewNormalization.Normalize_(views);
         }
-        ViewNormalization.Normalize_(views);
         var viewLabels = labels.repeat_interleave(k);
         phaseDone?.Invoke("normalise");
         return (views.MoveToOuterDisposeScope(), viewLabels.MoveToOuterDisposeScope());

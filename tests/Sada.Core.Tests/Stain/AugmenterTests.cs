@@ -119,4 +119,18 @@ public class AugmenterTests
         Assert.Equal(before, after);
         x.Dispose(); y.Dispose();
     }
+
+    [Fact]
+    public void Fused_cpu_path_equals_the_torch_path()
+    {
+        using var scope = NewDisposeScope();
+        var x = Cells(perCenter: 2, size: 13);          // 169 pixels: exercises every kernel's tail
+        var y = zeros(6, dtype: int64);
+        var aug = new StainAugmenter(new AlgorithmConfig());
+        var fused = aug.Augment(x, y, new TorchSharp.torch.Generator(4)).Views;
+        // A float64 copy is not fusable: the same augmentation through the torch ops, same random draws.
+        var ops = aug.Augment(x.to(float64), y, new TorchSharp.torch.Generator(4)).Views.to(float32);
+        var diff = (fused - ops).abs().max().item<float>();
+        Assert.True(diff < 1e-3f, $"max difference {diff}");
+    }
 }

@@ -6,12 +6,24 @@ namespace Sada.Core.Tests.Stain;
 
 public class OpticalDensityTests
 {
-    [Fact]
-    public void FromRgb_matches_golden()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FromRgb_matches_golden(bool fused)
     {
         using var scope = NewDisposeScope();
         var g = GoldenCase.Load("rgb_to_od.json");
-        GoldenCase.AssertClose(OpticalDensity.FromRgb(g.Tensor("rgb")), g.Tensor("od"), 1e-5, "od");
+        GoldenCase.AssertClose(OpticalDensity.FromRgb(g.Tensor("rgb"), fused), g.Tensor("od"), 1e-5, "od");
+    }
+
+    [Fact]
+    public void Fused_and_torch_paths_agree_on_odd_sizes()
+    {
+        using var scope = NewDisposeScope();
+        var rgb = rand(new long[] { 2, 3, 7, 5 }, generator: new TorchSharp.torch.Generator(1));
+        rgb[0, .., 0, 0] = tensor(new float[] { 0.01f, 0.02f, 0.03f });
+        rgb[1, .., 6, 4] = tensor(new float[] { 0.01f, 0.02f, 0.03f });   // a black pixel in the scalar tail
+        GoldenCase.AssertClose(OpticalDensity.FromRgb(rgb, true), OpticalDensity.FromRgb(rgb, false), 1e-6, "od");
     }
 
     [Fact]
