@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using static Sada.Core.Stain.CpuKernels;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ internal static unsafe class ColorJitterKernel
     {
         long n = orders.Length, p = x.shape[2] * x.shape[3];
         var data = (IntPtr)Pointer(x);
-        ForEachImage(n, i =>
+        ForEachImage(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int i) =>
         {
             float* r = (float*)data + (slots is null ? i : slots[i]) * 3 * p, g = r + p, b = g + p;
             foreach (var op in orders[i])
@@ -39,6 +40,7 @@ internal static unsafe class ColorJitterKernel
     }
 
     /// <summary>x <- clamp(f x + c, 0, 1) over <paramref name="length"/> values: brightness (c = 0) and contrast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Affine(float* x, long length, float f, float c)
     {
         var vf = new Vector<float>(f);
@@ -50,6 +52,7 @@ internal static unsafe class ColorJitterKernel
     }
 
     /// <summary>Mean of 0.2989 R + 0.587 G + 0.114 B over the image, accumulated in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float MeanGray(float* r, float* g, float* b, long p)
     {
         double total = 0;
@@ -67,6 +70,7 @@ internal static unsafe class ColorJitterKernel
         return (float)(total / p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Saturation(float* r, float* g, float* b, long p, float f)
     {
         var vf = new Vector<float>(f);
@@ -90,6 +94,7 @@ internal static unsafe class ColorJitterKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Hue(float* r, float* g, float* b, long p, float f)
     {
         var shift = new Vector<float>(f);
@@ -107,6 +112,7 @@ internal static unsafe class ColorJitterKernel
     }
 
     /// <summary>torchvision's _rgb2hsv, the shift modulo 1, and HSV -> RGB as v (1 - s clamp(min(k, 4 - k), 0, 1)), k = (n + 6h) mod 6.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void HueStep(float* r, float* g, float* b, Vector<float> shift)
     {
         var one = Vector<float>.One;
@@ -137,6 +143,7 @@ internal static unsafe class ColorJitterKernel
         Store(b, Channel(h6, s, maxc, 1f));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector<float> Channel(Vector<float> h6, Vector<float> s, Vector<float> v, float n)
     {
         var six = new Vector<float>(6f);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static Sada.Core.Stain.CpuKernels;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ internal static unsafe class OrderStatistics
         var data = (IntPtr)Pointer(x);
         var result = new float[rows * ranks.Length * 2];
         var order = Enumerable.Range(0, ranks.Length).OrderByDescending(i => ranks[i]).ToArray();
-        ForEachImage(rows, row =>
+        ForEachImage(rows, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int row) =>
         {
             var buffer = System.Buffers.ArrayPool<float>.Shared.Rent((int)n);
             try
@@ -56,6 +57,7 @@ internal static unsafe class OrderStatistics
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float Min(ReadOnlySpan<float> a)
     {
         float m = a[0];
@@ -70,6 +72,7 @@ internal static unsafe class OrderStatistics
     }
 
     /// <summary>Quickselect, median-of-three pivot, Hoare partition; on a pointer, the hot loop has no bounds checks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Select(float* a, int length, int k)
     {
         int lo = 0, hi = length - 1;
@@ -99,5 +102,6 @@ internal static unsafe class OrderStatistics
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Swap(float* a, int i, int j) => (a[i], a[j]) = (a[j], a[i]);
 }

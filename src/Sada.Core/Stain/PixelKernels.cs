@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Sada.Core.Augmentation;
 using static Sada.Core.Stain.CpuKernels;
@@ -14,7 +15,7 @@ internal static unsafe class PixelKernels
         long n = rgb.shape[0], p = rgb.shape[2] * rgb.shape[3];
         var src = (IntPtr)Pointer(rgb);
         var dst = (IntPtr)Pointer(od);
-        ForEachImage(n, i =>
+        ForEachImage(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int i) =>
         {
             float* r = (float*)src + i * 3 * p, o = (float*)dst + i * 3 * p;
             long j = 0;
@@ -31,6 +32,7 @@ internal static unsafe class PixelKernels
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void RgbToOdStep(float* r, float* g, float* b, float* odR, float* odG, float* odB)
     {
         var eps = new Vector<float>((float)OpticalDensity.Eps);
@@ -41,6 +43,7 @@ internal static unsafe class PixelKernels
         Store(odB, Od(Vector.ConditionalSelect(black, Vector<float>.One, B), eps));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector<float> Od(Vector<float> i, Vector<float> eps) => Vector.Max(-Vector.Log(Vector.Max(i, eps)), eps);
 
     /// <summary>
@@ -55,7 +58,7 @@ internal static unsafe class PixelKernels
         var w = stains.W.data<float>().ToArray();
         var b = stains.B.data<float>().ToArray();
         float eps = (float)DomainTransfer.Eps;
-        ForEachImage(n, s =>
+        ForEachImage(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int s) =>
         {
             // Per target j: W_t's columns scaled by the q99 ratio (row-major (3, 2)), and B_t.
             var wj = new Vector<float>[m * 6];
@@ -103,7 +106,7 @@ internal static unsafe class PixelKernels
         long n = srcSlots?.Length ?? dstSlots?.Length ?? src.shape[0], p = src.shape[2] * src.shape[3];
         var from = (IntPtr)Pointer(src);
         var to = (IntPtr)Pointer(dst);
-        ForEachImage(n, i =>
+        ForEachImage(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int i) =>
         {
             for (int c = 0; c < 3; c++)
             {

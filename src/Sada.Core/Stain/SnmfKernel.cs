@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using static Sada.Core.Stain.CpuKernels;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ internal static unsafe class SnmfKernel
         var hs = (IntPtr)Pointer(h);
         var bs = b.data<float>().ToArray();
         var ws = w.data<float>().ToArray();
-        ForEachImage(n, i =>
+        ForEachImage(n, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int i) =>
         {
             float* xi = (float*)xs + i * 3 * p, hi = (float*)hs + i * 2 * p;
             new Span<float>(hi, (int)(2 * p)).Fill(1f);
@@ -48,6 +49,7 @@ internal static unsafe class SnmfKernel
         w.copy_(tensor(ws, w.shape));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void ChannelSums(float* x, long p, float b0, float b1, float b2, Span<double> vht)
     {
         for (int c = 0; c < 3; c++)
@@ -86,6 +88,7 @@ internal static unsafe class SnmfKernel
     /// H <- H * max(W^T V - lambda, 0) / (W^T W H + eps) per pixel (the method's two H lines folded, H ≥ 0), and
     /// when <paramref name="accumulate"/> the next V H^T and H H^T from the new H.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Sweep(float* x, float* h, long p, float b0, float b1, float b2, Span<double> W, double lambda, double eps,
         Span<double> vht, Span<double> hht, bool accumulate)
     {
