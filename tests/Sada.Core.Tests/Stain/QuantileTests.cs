@@ -61,4 +61,23 @@ public class QuantileTests
         for (int i = 0; i < qs.Length; i++)
             Assert.True((fused.select(2, i) - x.quantile(tensor(qs[i], dtype: float32), dim: 2)).abs().max().item<float>() <= 1e-6f);
     }
+
+    [Theory]
+    [InlineData(256)]   // 8-bit data: every bracket is full of ties
+    [InlineData(3)]     // almost constant rows
+    [InlineData(0)]     // continuous values with a constant block
+    public void Long_rows_with_ties_equal_torch_quantile(int levels)
+    {
+        using var scope = NewDisposeScope();
+        var gen = new TorchSharp.torch.Generator(17);
+        var x = rand(new long[] { 3, 2, 50176 }, generator: gen);
+        if (levels > 0) x = x.mul(levels).floor_().div_(levels);
+        else x.narrow(2, 0, 20000).fill_(0.25f);
+        foreach (var q in new[] { 0.0, 0.01, 0.2, 0.3987, 0.5, 0.99, 1.0 })
+        {
+            var expected = x.quantile(tensor(q, dtype: float32), dim: 2);
+            var diff = (Quantile.Of(x, q) - expected).abs().max().item<float>();
+            Assert.True(diff <= 1e-6f, $"levels {levels} q {q}: max difference {diff}");
+        }
+    }
 }
