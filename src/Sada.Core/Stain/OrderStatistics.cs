@@ -31,6 +31,12 @@ internal static unsafe class OrderStatistics
             foreach (var j in order)
             {
                 int r = (int)ranks[j];
+                if (r == n - 1)
+                {
+                    // The maximum (SNMF's W initialisation at level 1): one vector pass.
+                    result[(row * ranks.Length + j) * 2] = result[(row * ranks.Length + j) * 2 + 1] = Max(x, (int)n);
+                    continue;
+                }
                 if (n >= SampleFrom && Bracketed(x, (int)n, r, out var below, out var above))
                 {
                     result[(row * ranks.Length + j) * 2] = below;
@@ -44,7 +50,7 @@ internal static unsafe class OrderStatistics
     }
 
     /// <summary>Rows at least this long try the sampled bracket first; shorter rows go straight to quickselect.</summary>
-    const int SampleFrom = 4096;
+    const int SampleFrom = 2048;
     const int SampleSize = 1024;
 
     /// <summary>
@@ -58,13 +64,15 @@ internal static unsafe class OrderStatistics
     static bool Bracketed(float* x, int n, int r, out float below, out float above)
     {
         below = above = 0;
-        Span<float> sample = stackalloc float[SampleSize];
-        for (int i = 0; i < SampleSize; i++) sample[i] = x[(long)i * n / SampleSize];
+        // About one value in 32, at most SampleSize: sorting the sample must stay cheap next to the pass.
+        int m = Math.Min(SampleSize, n / 32);
+        Span<float> sample = stackalloc float[m];
+        for (int i = 0; i < m; i++) sample[i] = x[(long)i * n / m];
         sample.Sort();
-        double q = (r + 0.5) / n, at = q * SampleSize, margin = 3 * Math.Sqrt(SampleSize * q * (1 - q)) + 8;
+        double q = (r + 0.5) / n, at = q * m, margin = 3 * Math.Sqrt(m * q * (1 - q)) + 4;
         int loIndex = (int)Math.Floor(at - margin), hiIndex = (int)Math.Ceiling(at + margin);
         float lo = loIndex < 0 ? float.NegativeInfinity : sample[loIndex];
-        float hi = hiIndex >= SampleSize ? float.PositiveInfinity : sample[hiIndex];
+        float hi = hiIndex >= m ? float.PositiveInfinity : sample[hiIndex];
         bool single = lo == hi;
 
         int capacity = n / 8 + 64;
@@ -158,6 +166,18 @@ internal static unsafe class OrderStatistics
         {
             System.Buffers.ArrayPool<float>.Shared.Return(buffer);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float Max(float* x, int n)
+    {
+        var acc = new Vector<float>(float.NegativeInfinity);
+        int i = 0;
+        for (; i <= n - Lanes; i += Lanes) acc = Vector.Max(acc, Load(x + i));
+        float max = float.NegativeInfinity;
+        for (int l = 0; l < Lanes; l++) max = MathF.Max(max, acc[l]);
+        for (; i < n; i++) max = MathF.Max(max, x[i]);
+        return max;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
