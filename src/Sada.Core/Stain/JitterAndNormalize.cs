@@ -17,6 +17,9 @@ public sealed class JitterAndNormalize : IImageAugment
     public Tensor Apply(Tensor images, Generator? generator = null)
     {
         using var scope = NewDisposeScope();
-        return ViewNormalization.Normalize_(Jitter.Apply(images, generator)).MoveToOuterDisposeScope();
+        var jittered = Jitter.Apply(images, generator);
+        if (CpuKernels.Fusable(jittered)) PixelKernels.Normalize(jittered, null, jittered, null);   // one pass, in place
+        else ViewNormalization.Normalize_(jittered);
+        return jittered.MoveToOuterDisposeScope();
     }
 }

@@ -28,6 +28,16 @@ public sealed class JitterViewAugmenter : IViewAugmenter
         int k = Views;
         Tensor views;
         if (k == 1) views = images.clone();
+        else if (CpuKernels.Fusable(images))
+        {
+            // CPU: k copies of every cell written in place, the k-1 extra ones jittered there, all normalised in place.
+            views = empty(n * k, 3, height, width);
+            views.view(n, k, 3, height, width).copy_(images.unsqueeze(1).expand(n, k, 3, height, width));
+            var slots = Enumerable.Range(0, (int)n).SelectMany(s => Enumerable.Range(s * k + 1, k - 1)).ToArray();
+            _jitter.ApplyInPlace(views, slots, generator);
+            PixelKernels.Normalize(views, null, views, null);
+            return (views.MoveToOuterDisposeScope(), labels.repeat_interleave(k).MoveToOuterDisposeScope());
+        }
         else
         {
             var copies = images.unsqueeze(1).expand(n, k - 1, 3, height, width).reshape(n * (k - 1), 3, height, width);

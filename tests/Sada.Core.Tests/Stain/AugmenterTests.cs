@@ -133,4 +133,17 @@ public class AugmenterTests
         var diff = (fused - ops).abs().max().item<float>();
         Assert.True(diff < 1e-3f, $"max difference {diff}");
     }
+
+    [Fact]
+    public void Jitter_views_fused_path_equals_the_torch_path()
+    {
+        using var scope = NewDisposeScope();
+        var x = Cells(perCenter: 2, size: 13);
+        var y = zeros(6, dtype: int64);
+        var aug = new JitterViewAugmenter(new AlgorithmConfig());
+        var fused = aug.Augment(x, y, new TorchSharp.torch.Generator(6)).Views;
+        var ops = aug.Augment(x.to(float64), y, new TorchSharp.torch.Generator(6)).Views.to(float32);
+        var diff = (fused - ops).abs().max().item<float>();
+        Assert.True(diff < 1e-4f, $"max difference {diff}");
+    }
 }
