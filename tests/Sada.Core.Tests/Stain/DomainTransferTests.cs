@@ -26,6 +26,23 @@ public class DomainTransferTests
     }
 
     [Fact]
+    public void Fused_transfer_into_the_views_matches_golden_rgb()
+    {
+        using var scope = NewDisposeScope();
+        var g = GoldenCase.Load("domain_transfer.json");
+        using var stains = new StainSeparation(g.Tensor("W"), g.Tensor("H"), g.Tensor("B"));
+        int[][] pairs = [[0, 2], [1, 3], [3, 0]];
+        var targets = new long[] { 0, 1, 2, 3 };
+        foreach (var p in pairs) targets[p[0]] = p[1];
+        var views = zeros(4, 2, 3, 1024);                     // k = 2: slot 0 left alone, slot 1 the transfer
+        var q99 = DomainTransfer.ConcentrationScale(stains.H).data<float>().ToArray();
+        PixelKernels.TransferRgb(stains, targets, q99, views, first: 1);
+        foreach (var p in pairs)
+            GoldenCase.AssertClose(views[p[0], 1], g.Tensor($"rgb_{p[0]}_to_{p[1]}").flatten(1), 1e-4, $"rgb {p[0]}->{p[1]}");
+        Assert.Equal(0f, views.select(1, 0).abs().max().item<float>());
+    }
+
+    [Fact]
     public void Every_image_gets_one_target_in_each_other_cluster()
     {
         int[] clusters = [0, 0, 1, 1, 2, 2, 2];
