@@ -11,6 +11,8 @@ public static class SadaCli
         var root = new RootCommand("Sada Workbench command-line tool: SADA training, datasets and benchmarks.");
         root.Add(DoctorCommand.Create());
         root.Add(DatasetCommand.Create());
+        root.Add(TrainCommand.Create());
+        root.Add(BenchCommand.Create());
         return root;
     }
 

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Sada.Core.Benchmarks;
+using Sada.Core.Runtime;
+
+namespace Sada.Cli.Commands;
+
+/// <summary>`sada bench`: timings of the method's costly pieces on this machine. One subcommand per piece;
+/// add one by writing its Create method and listing it in <see cref="Subcommands"/>.</summary>
+public static class BenchCommand
+{
+    static IEnumerable<Command> Subcommands() => [CreateSba()];
+
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks of the method's pieces on this machine (Release build recommended).");
+        foreach (var sub in Subcommands()) command.Add(sub);
+        return command;
+    }
+
+    /// <summary>--threads for every subcommand; 0 or absent means the Sada config's TorchThreads.</summary>
+    internal static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "Torch intra-op threads (default: Sada:TorchThreads from the config).",
+    };
+
+    /// <summary>Loads the backend with the requested (or configured) thread count; null and a message on failure.</summary>
+    internal static TorchStatus? StartTorch(int threads, TextWriter error)
+    {
+        var options = CliSettings.Load();
+        var status = TorchRuntime.Initialize(options.Device, threads > 0 ? threads : options.ResolveTorchThreads());
+        if (!status.Loaded)
+        {
+            error.WriteLine($"error: {status.Error}");
+            return null;
+        }
+        if (threads > 0) TorchSharp.torch.set_num_threads(threads);
+        return status;
+    }
+
+    static Command CreateSba()
+    {
+        var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 224 };
+        var cells = new Option<int>("--cells") { Description = "Cells per batch (from three made-up centers).", DefaultValueFactory = _ => 24 };
+        var k = new Option<int>("--k") { Description = "Stain clusters (views per cell).", DefaultValueFactory = _ => 3 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats after one warm-up.", DefaultValueFactory = _ => 5 };
+        var threads = ThreadsOption();
+        var command = new Command("sba", "Time each phase of the stain-based augmentation.") { size, cells, k, repeats, threads };
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var error = result.InvocationConfiguration.Error;
+            if (StartTorch(result.GetValue(threads), error) is null) return 2;
+            var options = new SbaBenchmarkOptions
+            {
+                Size = result.GetValue(size),
+                Cells = result.GetValue(cells),
+                K = result.GetValue(k),
+                Repeats = result.GetValue(repeats),
+            };
+            try
+            {
+                Print(SbaBenchmark.Run(options), output);
+                return 0;
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    static void Print(SbaBenchmarkResult r, TextWriter output)
+    {
+        var o = r.Options;
+        output.WriteLine($"SBA: {o.Cells} cells, {o.Size} x {o.Size} px, k = {o.K} ({o.Cells * o.K} views), {r.Threads} thread(s), median of {o.Repeats} after {o.Warmup} warm-up");
+        output.WriteLine($"{"phase",-10} {"median ms",10} {"min ms",10} {"max ms",10}");
+        foreach (var p in r.Phases)
+            output.WriteLine($"{p.Phase,-10} {p.MedianMs,10:F1} {p.MinMs,10:F1} {p.MaxMs,10:F1}");
+        output.WriteLine($"resident memory: {r.RssBeforeBytes / 1048576.0:F0} MB before, {r.RssAfterBytes / 1048576.0:F0} MB after");
+    }
+}

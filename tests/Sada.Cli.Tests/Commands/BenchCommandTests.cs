@@ -1,0 +1,27 @@
+namespace Sada.Cli.Tests.Commands;
+
+public class BenchCommandTests
+{
+    [Fact]
+    public void Bench_sba_prints_every_phase_and_memory()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "sba", "--size", "16", "--cells", "6", "--repeats", "1", "--threads", "1"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        foreach (var phase in new[] { "rgb->od", "snmf", "kmeans", "transfer", "jitter", "normalise", "total" })
+            Assert.Matches($@"(?m)^{System.Text.RegularExpressions.Regex.Escape(phase)}\s+\d", text);
+        Assert.Contains("6 cells, 16 x 16 px, k = 3 (18 views)", text);
+        Assert.Contains("resident memory:", text);
+    }
+
+    [Fact]
+    public void Bench_sba_rejects_impossible_sizes()
+    {
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "sba", "--size", "4", "--threads", "1"], new StringWriter(), error);
+        Assert.NotEqual(0, code);
+        Assert.Contains("size", error.ToString());
+    }
+}
