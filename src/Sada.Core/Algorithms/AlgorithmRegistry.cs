@@ -1,4 +1,5 @@
 using Sada.Core.Augmentation;
+using Sada.Core.Stain;
 using static TorchSharp.torch;
 
 namespace Sada.Core.Algorithms;
@@ -25,6 +26,16 @@ public static class AlgorithmRegistry
     /// <param name="views">Stage-1 views (used by SADA only).</param>
     /// <param name="plain">Jitter and normalisation of plain images (stage 2 and the baselines).</param>
     /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
+    /// <summary>
+    /// The algorithm with the method's own augmentations: stain-based views (or, with StainAugmentation off,
+    /// ColorJitter copies) for SADA's stage 1, and ColorJitter + ImageNet normalisation of plain images.
+    /// </summary>
+    public static IAlgorithm Create(AlgorithmConfig config, int numClasses, Device device)
+    {
+        IViewAugmenter views = config.StainAugmentation ? new StainAugmenter(config) : new JitterViewAugmenter(config);
+        return Create(config, numClasses, device, views, new JitterAndNormalize(config));
+    }
+
     public static IAlgorithm Create(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain)
     {
         if (!Factories.TryGetValue(config.Algorithm, out var factory))
