@@ -1,0 +1,72 @@
+using Sada.Core.Configuration;
+using Sada.Core.Training;
+
+namespace Sada.Cli.Tests.Commands;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    readonly string _root = Path.Combine(Path.GetTempPath(), "sada-train-cli-" + Guid.NewGuid().ToString("N"));
+    readonly IDisposable _settings;
+
+    public TrainCommandTests() => _settings = CliSettings.Use(new SadaOptions { DataDirectory = Path.Combine(_root, "data"), TorchThreads = 1 });
+
+    public void Dispose()
+    {
+        _settings.Dispose();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    static (int Code, string Output, string Error) Sada(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Synth_then_train_every_center_in_turn_and_write_the_results()
+    {
+        var tree = Path.Combine(_root, "cells");
+        Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "3", "--per-center", "12", "--size", "32").Code);
+        var results = Path.Combine(_root, "results.json");
+
+        var train = Sada("train", "--data", tree, "--holdout", "all", "--backbone", "resnet18", "--size", "32", "--batch", "4",
+            "--steps", "3", "--stage1-steps", "1", "--eval-every", "2", "--out", results);
+
+        Assert.True(train.Code == 0, train.Error + train.Output);
+        Assert.Contains("36 images, 3 centers", train.Output);
+        foreach (var center in new[] { "center-a", "center-b", "center-c" }) Assert.Contains($"== held out: {center}", train.Output);
+        Assert.Contains("average", train.Output);
+        var report = TrainingReport.Load(results);
+        Assert.Equal(3, report.Runs.Count);
+        Assert.Equal("sada", report.Config.Algorithm);
+        Assert.All(report.Runs, r => Assert.Equal([0, 2], r.Evaluations.Select(e => e.Step)));
+        Assert.Equal(report.Runs.Average(r => r.Selected.F1Macro), report.MeanF1Macro, 12);
+    }
+
+    [Fact]
+    public void Bad_values_are_named_and_nothing_runs()
+    {
+        var tree = Path.Combine(_root, "cells");
+        Directory.CreateDirectory(tree);
+        var bad = Sada("train", "--data", tree, "--holdout", "x", "--k", "0", "--stage1-steps", "9000");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("K: must be between 1 and 16", bad.Error);
+        Assert.Contains("Stage1Steps", bad.Error);
+
+        var unknown = Sada("train", "--data", tree, "--holdout", "x", "--contrast", "cosine");
+        Assert.NotEqual(0, unknown.Code);
+        Assert.Contains("cosine", unknown.Error);
+    }
+
+    [Fact]
+    public void An_unknown_held_out_center_lists_the_centers()
+    {
+        var tree = Path.Combine(_root, "cells");
+        Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "2", "--per-center", "6", "--size", "32").Code);
+        var run = Sada("train", "--data", tree, "--holdout", "mars", "--steps", "2", "--stage1-steps", "1");
+        Assert.Equal(2, run.Code);
+        Assert.Contains("center-a, center-b", run.Error);
+    }
+}
