@@ -8,7 +8,7 @@ namespace Sada.Cli.Commands;
 /// add one by writing its Create method and listing it in <see cref="Subcommands"/>.</summary>
 public static class BenchCommand
 {
-    static IEnumerable<Command> Subcommands() => [CreateSba()];
+    static IEnumerable<Command> Subcommands() => [CreateSba(), CreateStep()];
 
     public static Command Create()
     {
@@ -60,6 +60,52 @@ public static class BenchCommand
             try
             {
                 Print(SbaBenchmark.Run(options), output);
+                return 0;
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    static Command CreateStep()
+    {
+        var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 224 };
+        var cells = new Option<int>("--cells") { Description = "Cells per step (from three made-up centers).", DefaultValueFactory = _ => 24 };
+        var k = new Option<int>("--k") { Description = "Views per cell.", DefaultValueFactory = _ => 3 };
+        var backbone = new Option<string>("--backbone") { DefaultValueFactory = _ => "resnet18" };
+        backbone.AcceptOnlyFromAmong("resnet18", "resnet50");
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats after one warm-up.", DefaultValueFactory = _ => 3 };
+        var threads = ThreadsOption();
+        var command = new Command("step", "Time a full SADA stage-1 step against the bare backbone's forward and backward.")
+        {
+            size, cells, k, backbone, repeats, threads,
+        };
+        command.SetAction(result =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var error = result.InvocationConfiguration.Error;
+            if (StartTorch(result.GetValue(threads), error) is null) return 2;
+            var options = new StepBenchmarkOptions
+            {
+                Size = result.GetValue(size),
+                Cells = result.GetValue(cells),
+                K = result.GetValue(k),
+                Backbone = result.GetValue(backbone)!,
+                Repeats = result.GetValue(repeats),
+            };
+            try
+            {
+                var r = StepBenchmark.Run(options);
+                output.WriteLine($"Step: {options.Cells} cells, {options.Size} x {options.Size} px, k = {options.K} ({options.Cells * options.K} views), " +
+                                 $"{options.Backbone}, {TorchSharp.torch.get_num_threads()} thread(s), median of {options.Repeats} after 1 warm-up");
+                output.WriteLine($"{"what",-24} {"median ms",10} {"min ms",10} {"max ms",10}");
+                foreach (var p in r.Rows) output.WriteLine($"{p.Phase,-24} {p.MedianMs,10:F1} {p.MinMs,10:F1} {p.MaxMs,10:F1}");
+                output.WriteLine($"SADA step / bare backbone: {r.Ratio:F3}");
+                output.WriteLine($"resident memory: {r.ResidentBefore / 1048576.0:F0} MB before, {r.ResidentAfter / 1048576.0:F0} MB after");
                 return 0;
             }
             catch (ArgumentException e)
