@@ -30,8 +30,11 @@ public sealed class Mixup : AlgorithmBase
         var n = centers.Length;
         var perm = randperm(n, device: Device, generator: Random).cpu().data<long>().ToArray();
         var alpha = full(2, Config.MixupAlpha, dtype: float64, device: Device);
-        // A distribution keeps its parameters outside the dispose scope; dispose it explicitly.
-        using var beta = distributions.Beta(alpha[0], alpha[1], Random);
+        // A distribution keeps its parameters outside the dispose scope, so it is disposed explicitly; and
+        // disposing it also disposes the generator it was given, so it gets its own, seeded from ours.
+        var betaSeed = randint(long.MaxValue, [1], dtype: int64, generator: Random).item<long>();
+        using var betaGenerator = new Generator((ulong)betaSeed, Device);
+        using var beta = distributions.Beta(alpha[0], alpha[1], betaGenerator);
 
         var objective = zeros([], device: Device);
         for (var p = 0; p < n; p++)

@@ -27,6 +27,22 @@ public class UpdateLifetimeTests
         Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
+    [Theory]
+    [InlineData("sada")]
+    [InlineData("erm")]
+    [InlineData("coral")]
+    [InlineData("mixup")]
+    public void Many_updates_keep_the_generator_alive_and_reproducible(string name)
+    {
+        // Mixup once handed its generator to a distribution that disposed it: the next step crashed natively.
+        using var a = Create(Tiny(name));
+        using var b = Create(Tiny(name));
+        var batch = TinyBatch.Create();
+        var first = Enumerable.Range(0, 3).Select(s => a.Update(batch, s)["total"]).ToList();
+        var second = Enumerable.Range(0, 3).Select(s => b.Update(batch, s)["total"]).ToList();
+        Assert.Equal(first, second);
+    }
+
     [Fact]
     public void Predict_and_features_leave_only_their_result()
     {
