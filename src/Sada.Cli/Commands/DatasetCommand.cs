@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sada.Core.Stain;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Sada.Core.Configuration;
@@ -130,10 +131,39 @@ public static class DatasetCommand
                 foreach (var cls in d.Classes) output.Write($" {c.ClassCounts.GetValueOrDefault(cls),11}");
                 output.WriteLine($" {c.ImageCount,8}");
             }
-            output.WriteLine("stain fingerprints: " + (d.Centers.All(c => c.StainFingerprintJson is null) ? "not computed yet" : "stored"));
+            PrintFingerprints(d.Centers, output);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Each center's median stain vectors and background (optical density) and the distances between centers.</summary>
+    static void PrintFingerprints(IReadOnlyList<CenterSummary> centers, TextWriter output)
+    {
+        var prints = centers.Select(c => (c.Name, Print: StainFingerprint.FromJson(c.StainFingerprintJson))).ToList();
+        output.WriteLine();
+        output.WriteLine("stain fingerprints (median SNMF optical-density vectors; the color is exp(-OD)):");
+        foreach (var (center, print) in prints)
+        {
+            if (print is null) { output.WriteLine($"{center,-20} not computed"); continue; }
+            string Vector(double[] v) => $"({string.Join(", ", v.Select(x => x.ToString("F3")))})";
+            string Hex(double[] rgb) => "#" + string.Concat(rgb.Select(x => ((int)Math.Round(Math.Clamp(x, 0, 1) * 255)).ToString("x2")));
+            output.WriteLine($"{center,-20} " + string.Join("  ", print.Stains.Select((w, i) => $"stain {i + 1} {Vector(w)} {Hex(print.StainColor(i))}")) +
+                             $"  background {Vector(print.Background)} {Hex(print.BackgroundColor())}  ({print.Images} images)");
+        }
+        var known = prints.Where(p => p.Print is not null).ToList();
+        if (known.Count < 2) return;
+        output.WriteLine();
+        output.WriteLine("distance between fingerprints:");
+        output.Write($"{"",-20}");
+        foreach (var (center, _) in known) output.Write($" {center,12}");
+        output.WriteLine();
+        foreach (var (a, pa) in known)
+        {
+            output.Write($"{a,-20}");
+            foreach (var (_, pb) in known) output.Write($" {StainFingerprint.Distance(pa!, pb!),12:F3}");
+            output.WriteLine();
+        }
     }
 
     static Command Delete()

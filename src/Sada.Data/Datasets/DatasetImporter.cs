@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Sada.Core.Data;
 using Sada.Core.Imaging;
+using Sada.Core.Stain;
 using Sada.Data.Entities;
 
 namespace Sada.Data.Datasets;
@@ -265,6 +266,9 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
         var newlyWritten = new List<(string Hash, string Extension)>();
         var accepted = new List<Accepted>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        // The images the stain fingerprint is computed from: a seeded sample, decoded here anyway.
+        var sampled = StainFingerprint.SampleIndices(files.Count, seed: files.Count);
+        var sample = new List<DecodedImage>();
         try
         {
             for (int n = 0; n < files.Count; n++)
@@ -285,6 +289,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
                     if (stored is not null) extension = stored;
                     if (store.Write(hash, extension, bytes)) newlyWritten.Add((hash, extension));
                     accepted.Add(new Accepted(hash, extension, bytes.Length, image.Width, image.Height, CellClasses.Normalize(f.ClassFolder), f.FileName, f.DisplayPath));
+                    if (sampled.Contains(n)) sample.Add(image);
                 }
                 catch (CellImageException e)
                 {
@@ -297,7 +302,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
                 Cleanup(newlyWritten);
                 return Failed(centerName, $"no valid image in center '{centerName}' ({files.Count} file(s), all refused)");
             }
-            return Commit(datasetId, centerName, accepted, newlyWritten, overlaps);
+            return Commit(datasetId, centerName, accepted, newlyWritten, overlaps, StainFingerprint.Compute(sample).ToJson());
         }
         catch (OperationCanceledException)
         {
@@ -317,7 +322,8 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
         }
     }
 
-    CenterImportResult Commit(int datasetId, string centerName, List<Accepted> accepted, List<(string Hash, string Extension)> newlyWritten, List<ImageOverlap> overlaps)
+    CenterImportResult Commit(int datasetId, string centerName, List<Accepted> accepted, List<(string Hash, string Extension)> newlyWritten,
+        List<ImageOverlap> overlaps, string fingerprintJson)
     {
         db.ChangeTracker.Clear();
         var hashes = accepted.Select(a => a.Hash).ToList();
@@ -335,8 +341,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
             ImageCount = accepted.Count,
             ClassCountsJson = JsonSerializer.Serialize(counts),
             ThumbnailHashesJson = JsonSerializer.Serialize(thumbnails),
-            // The stain fingerprint needs the method's SNMF (another branch); computed later, null until then.
-            StainFingerprintJson = null,
+            StainFingerprintJson = fingerprintJson,
             CreatedAt = DateTime.UtcNow,
         };
         foreach (var a in accepted)

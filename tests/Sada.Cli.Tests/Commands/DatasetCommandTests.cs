@@ -46,7 +46,9 @@ public sealed class DatasetCommandTests : IDisposable
         var show = Sada("dataset", "show", "tiny");
         Assert.Equal(0, show.Code);
         Assert.Matches(@"center-a(\s+\d+){5}\s+20", show.Output);
-        Assert.Contains("stain fingerprints: not computed yet", show.Output);
+        Assert.Matches(@"center-a\s+stain 1 \([0-9.]+, [0-9.]+, [0-9.]+\) #[0-9a-f]{6}\s+stain 2 .* background .* \(20 images\)", show.Output);
+        Assert.Contains("distance between fingerprints:", show.Output);
+        Assert.Matches(@"center-a\s+0\.000\s+[0-9.]+", show.Output);
 
         var sheetPath = Path.Combine(root, "sheet.png");
         var sheet = Sada("dataset", "sheet", "tiny", "--out", sheetPath);

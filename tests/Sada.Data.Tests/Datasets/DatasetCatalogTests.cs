@@ -37,7 +37,8 @@ public sealed class DatasetCatalogTests : IDisposable
         Assert.Equal(3, one.ImageCount);
         Assert.Equal(["a", "b"], one.Centers.Select(c => c.Name));
         Assert.Equal(1, one.Centers[0].ClassCounts["lymphocyte"]);
-        Assert.Null(one.Centers[0].StainFingerprintJson);
+        // Every imported center carries its stain fingerprint, from the images it held.
+        Assert.All(one.Centers, c => Assert.Equal(c.ImageCount, Sada.Core.Stain.StainFingerprint.FromJson(c.StainFingerprintJson)!.Images));
 
         var sheet = catalog.SheetPlan("one", perCell: 2);
         Assert.Equal(["neutrophil", "lymphocyte"], sheet.Classes);

@@ -57,7 +57,9 @@ public sealed class DatasetImporterTests : IDisposable
         var stored = db.Centers.Single();
         Assert.Equal(4, stored.ImageCount);
         Assert.Equal(3, JsonSerializer.Deserialize<Dictionary<string, int>>(stored.ClassCountsJson)!["neutrophil"]);
-        Assert.Null(stored.StainFingerprintJson);
+        var fingerprint = Sada.Core.Stain.StainFingerprint.FromJson(stored.StainFingerprintJson)!;
+        Assert.Equal(4, fingerprint.Images); // from the accepted images only, the refused ones left out
+        Assert.Equal(2, fingerprint.Stains.Length);
         Assert.Equal(2, JsonSerializer.Deserialize<List<string>>(stored.ThumbnailHashesJson)!.Take(2).Distinct().Count());
         var gray = db.CellImages.Single(i => i.OriginalName == "gray.png");
         Assert.Equal((24, 24), (gray.Width, gray.Height));
