@@ -10,6 +10,10 @@ public static class SadaCli
     {
         var root = new RootCommand("Sada Workbench command-line tool: SADA training, datasets and benchmarks.");
         root.Add(DoctorCommand.Create());
+        // `bench` groups the benchmarks; each lives in its own Bench*Command file.
+        var bench = new Command("bench", "Benchmarks.");
+        bench.Add(BenchTsneCommand.Create());
+        root.Add(bench);
         return root;
     }
 
