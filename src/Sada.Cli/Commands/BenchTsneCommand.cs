@@ -46,9 +46,9 @@ public static class BenchTsneCommand
             output.WriteLine($"t-SNE on {options.Count} points, {options.Dimensions}-d, {options.Clusters} clusters, {options.Iterations} iterations, {torch.Threads} threads");
             var rows = TsneBenchmark.Run(options, line => output.WriteLine("  " + line));
             output.WriteLine();
-            output.WriteLine($"{"N",6} {"method",-6} {"runs",4} {"best s",8} {"median s",9} {"KL exact",9} {"iters",6} {"kNN acc",8} {"RSS before",11} {"RSS after",10}");
+            output.WriteLine($"{"N",6} {"method",-6} {"runs",4} {"best s",8} {"median s",9} {"CPU s",7} {"KL exact",9} {"iters",6} {"cluster kNN",11} {"RSS before",11} {"RSS after",10}");
             foreach (var r in rows)
-                output.WriteLine($"{r.Count,6} {r.Method,-6} {r.Runs,4} {r.BestSeconds,8:F2} {r.MedianSeconds,9:F2} {r.Kl,9:F4} {r.Iterations,6} {r.CenterScore,8:F3} {Mib(r.ResidentBeforeBytes),11} {Mib(r.ResidentAfterBytes),10}");
+                output.WriteLine($"{r.Count,6} {r.Method,-6} {r.Runs,4} {r.BestSeconds,8:F2} {r.MedianSeconds,9:F2} {r.BestCpuSeconds,7:F2} {r.Kl,9:F4} {r.Iterations,6} {r.ClusterAccuracy,11:F3} {Mib(r.ResidentBeforeBytes),11} {Mib(r.ResidentAfterBytes),10}");
             return 0;
         });
         return command;

@@ -17,6 +17,16 @@ internal sealed class BarnesHutTree
     double[] _cx = [], _cy = [], _half = [], _mass = [], _sx = [], _sy = [];
     int[] _child = [];
     int _count;
+    // What the walk reads, packed per node so one cache line serves a visit (centre of mass, mass, width², children),
+    // with empty quadrants dropped: they were a third of the visits.
+    WalkNode[] _walk = [];
+    int[] _queue = [];
+
+    struct WalkNode
+    {
+        public double X, Y, Mass, Width2;
+        public int Child, Children;
+    }
 
     public BarnesHutTree(double theta = 0.5, int threads = 2)
     {
@@ -30,6 +40,7 @@ internal sealed class BarnesHutTree
     {
         int n = y.Length / 2;
         Build(y);
+        Pack();
         var zPerPoint = new double[n];
         var points = y.ToArray();
         var options = new ParallelOptions { MaxDegreeOfParallelism = _threads };
@@ -45,40 +56,72 @@ internal sealed class BarnesHutTree
         return z;
     }
 
+    void Pack()
+    {
+        if (_walk.Length < _count) { _walk = new WalkNode[_cx.Length]; _queue = new int[_cx.Length]; }
+        // Breadth first, so each node's non-empty children sit next to each other.
+        int packed = 0, head = 0;
+        _walk[packed] = Packed(0);
+        _queue[packed++] = 0;
+        while (head < packed)
+        {
+            int at = head, node = _queue[head++];
+            if (_child[node] < 0) continue;
+            int first = packed;
+            for (int q = 0; q < 4; q++)
+            {
+                int c = _child[node] + q;
+                if (_mass[c] == 0) continue;
+                _walk[packed] = Packed(c);
+                _queue[packed++] = c;
+            }
+            _walk[at].Child = first;
+            _walk[at].Children = packed - first;
+        }
+    }
+
+    WalkNode Packed(int i) => new()
+    {
+        X = _sx[i] / _mass[i],
+        Y = _sy[i] / _mass[i],
+        Mass = _mass[i],
+        Width2 = 4 * _half[i] * _half[i],
+        Child = -1,
+    };
+
     double Walk(double x, double y, Span<int> stack, out double fx, out double fy)
     {
-        double z = 0;
-        fx = 0; fy = 0;
+        var nodes = _walk;
+        double z = 0, sumX = 0, sumY = 0;
         int top = 0;
         stack[top++] = 0;
         while (top > 0)
         {
-            int node = stack[--top];
-            double mass = _mass[node];
-            if (mass == 0) continue;
-            double dx = x - _sx[node] / mass, dy = y - _sy[node] / mass;
+            ref readonly var node = ref nodes[stack[--top]];
+            double mass = node.Mass;
+            double dx = x - node.X, dy = y - node.Y;
             double d2 = dx * dx + dy * dy;
-            bool leaf = _child[node] < 0;
+            bool leaf = node.Child < 0;
             if (leaf && d2 == 0)
             {
                 z += mass - 1; // the point itself and any exact duplicates: w = 1, no force
                 continue;
             }
-            double width = 2 * _half[node];
-            if (leaf || width * width < _theta2 * d2)
+            if (leaf || node.Width2 < _theta2 * d2)
             {
                 double w = 1 / (1 + d2);
-                double q = mass * w * w;
-                z += mass * w;
-                fx += q * dx;
-                fy += q * dy;
+                double mw = mass * w;
+                z += mw;
+                mw *= w;
+                sumX += mw * dx;
+                sumY += mw * dy;
             }
             else
             {
-                int c = _child[node];
-                stack[top++] = c; stack[top++] = c + 1; stack[top++] = c + 2; stack[top++] = c + 3;
+                for (int c = node.Child, end = c + node.Children; c < end; c++) stack[top++] = c;
             }
         }
+        fx = sumX; fy = sumY;
         return z;
     }
 

@@ -124,7 +124,26 @@ internal static class KlGradient
         using var scope = NewDisposeScope();
         var y64 = y.to(ScalarType.Float64);
         var (_, sumPLogW) = Attraction(y64, p, 1);
-        var (_, z) = ExactRepulsion(y64);
-        return (sumPLogW!.neg() + z.log()).item<double>() + p.NegativeEntropy;
+        return (sumPLogW!.neg() + ExactZ(y64).log()).item<double>() + p.NegativeEntropy;
+    }
+
+    /// <summary>Z = Σ_{i≠j} w_ij exactly, by row chunks (no forces: only the KL needs it).</summary>
+    public static Tensor ExactZ(Tensor y, int chunkRows = 2048)
+    {
+        long n = y.shape[0];
+        var yx = y.select(1, 0).unsqueeze(0);
+        var yy = y.select(1, 1).unsqueeze(0);
+        var z = zeros(1, y.dtype);
+        for (long start = 0; start < n; start += chunkRows)
+        {
+            using var scope = NewDisposeScope();
+            long rows = Math.Min(chunkRows, n - start);
+            var chunk = y.narrow(0, start, rows);
+            var dx = chunk.select(1, 0).unsqueeze(1) - yx;
+            var dy = chunk.select(1, 1).unsqueeze(1) - yy;
+            var sq = dx.mul_(dx).add_(dy.mul_(dy)).add_(1);
+            z.add_(sq.reciprocal_().sum());
+        }
+        return z.squeeze() - n; // the diagonal's w_ii = 1
     }
 }
