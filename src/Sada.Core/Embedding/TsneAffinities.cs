@@ -24,6 +24,8 @@ internal sealed class TsneAffinities : IDisposable
         NegativeEntropy = (values * values.log()).sum().item<double>();
     }
 
+    const double MinConditional = 1e-12;
+
     public static int NeighbourCount(long n, double perplexity) => (int)Math.Min(n - 1, (long)(3 * perplexity + 1));
 
     public static TsneAffinities Compute(Tensor features, double perplexity, int chunkRows = 1024)
@@ -38,6 +40,12 @@ internal sealed class TsneAffinities : IDisposable
         var rows = arange(n, ScalarType.Int64).unsqueeze(1).expand(n, k).reshape(-1);
         var cols = neighbours.reshape(-1);
         var values = conditional.reshape(-1);
+        // Neighbours beyond a tight cluster get P(j|i) that underflow to zero or to denormals, which are harmless to
+        // the KL but slow every multiply they enter (measured: 10x on the attraction); below 1e-12 of a row they go.
+        var kept = (values > MinConditional).nonzero().squeeze(1);
+        rows = rows.index_select(0, kept);
+        cols = cols.index_select(0, kept);
+        values = values.index_select(0, kept);
         // P + Pᵀ: both directions in one list, duplicates summed by their flat index i·N+j (sorted, so rows ascend).
         var keys = cat(new[] { rows * n + cols, cols * n + rows });
         var (unique, inverse, _) = torch.unique(keys, sorted: true, return_inverse: true);

@@ -52,6 +52,23 @@ public class TsneAffinitiesTests
     }
 
     [Fact]
+    public void Neighbours_far_outside_a_tight_cluster_are_dropped_not_kept_as_zeros()
+    {
+        // 20-point clusters far apart, perplexity 10 over 31 neighbours: the 12 outside the cluster underflow. They must
+        // leave P, not sit in it as zeros (0·log 0 made the KL NaN) or denormals (slow).
+        var (x, _) = Sada.Core.Benchmarks.TsneBenchmark.ClusteredPoints(200, 64, 10, seed: 4);
+        using (x)
+        using (var p = TsneAffinities.Compute(x * 10, perplexity: 10))
+        {
+            Assert.True(p.Values.min().item<double>() > 1e-20); // 1e-12 of a row, over 2N after normalising
+            Assert.True(p.Count < 200 * 31, $"{p.Count} entries");
+            Assert.True(double.IsFinite(p.NegativeEntropy));
+            var result = new Tsne(new TsneOptions { Iterations = 300, Perplexity = 10 }).Fit(x * 10);
+            Assert.True(double.IsFinite(result.KlDivergence));
+        }
+    }
+
+    [Fact]
     public void Perplexity_must_be_below_the_number_of_points() =>
         Assert.Throws<ArgumentException>(() => TsneAffinities.Compute(randn(20, 3), perplexity: 30));
 }
