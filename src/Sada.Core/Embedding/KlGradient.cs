@@ -44,10 +44,11 @@ internal static class KlGradient
             var chunk = y.narrow(0, start, rows);
             var dx = chunk.select(1, 0).unsqueeze(1) - yx;
             var dy = chunk.select(1, 1).unsqueeze(1) - yy;
-            var w = (dx * dx + dy * dy + 1).reciprocal();
+            // In place: two chunk-sized buffers per chunk instead of seven keeps the allocator's footprint flat.
+            var w = dx.mul_(dx).add_(dy.mul_(dy)).add_(1).reciprocal_();
             w.diagonal(start).zero_(); // no self term
             z = z + w.sum();
-            var w2 = w * w;
+            var w2 = w.mul_(w);
             numerators.Add(chunk * w2.sum(1, keepdim: true) - w2.mm(y));
         }
         return (cat(numerators, 0), z.squeeze());
@@ -128,7 +129,7 @@ internal static class KlGradient
     }
 
     /// <summary>Z = Σ_{i≠j} w_ij exactly, by row chunks (no forces: only the KL needs it).</summary>
-    public static Tensor ExactZ(Tensor y, int chunkRows = 2048)
+    public static Tensor ExactZ(Tensor y, int chunkRows = 512)
     {
         long n = y.shape[0];
         var yx = y.select(1, 0).unsqueeze(0);

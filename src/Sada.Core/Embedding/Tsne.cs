@@ -62,7 +62,13 @@ public sealed record TsneResult(
     public Tensor ToTensor() => torch.tensor(Points, new long[] { Count, 2 });
 }
 
-/// <summary>t-SNE of an (N, D) feature tensor to 2-D, on the CPU in float64 for the optimisation.</summary>
+/// <summary>
+/// t-SNE of an (N, D) feature tensor to 2-D, on the CPU in float64 for the optimisation. Neighbours, P and the exact
+/// path are tensor work; the repulsion of large sets is Barnes-Hut in C#. Why not FFT interpolation (FIt-SNE), which
+/// stays on tensors: measured on 1,500 points with FIt-SNE's one box per unit of span, its grid grows with the
+/// embedding's span², ~0.4 s per iteration once the points spread to ~200 units, and its force error was above
+/// Barnes-Hut's at θ = 0.5, while the tree walk costs ~2-4 ms per iteration at 1,500 points and ~12 ms at 5,000.
+/// </summary>
 public sealed class Tsne(TsneOptions? options = null)
 {
     public TsneOptions Options { get; } = options ?? new TsneOptions();
