@@ -62,7 +62,7 @@ public static class TsneBenchmark
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     results.Add(tsne.Fit(features));
                     cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
-                    progress?.Invoke($"{method} run {r + 1}: {results[^1].Elapsed.TotalSeconds:F2} s wall, {cpu[^1]:F2} s CPU, KL {results[^1].KlDivergence:F4}, resident {ResidentBytes() / 1048576} MiB");
+                    progress?.Invoke($"{method} run {r + 1}: {results[^1].Elapsed.TotalSeconds:F2} s wall, {cpu[^1]:F2} s CPU, KL {results[^1].KlDivergence:F4}, resident {ResidentBytes() / 1048576} MiB, live tensors {DisposeScopeManager.Statistics.ThreadTotalLiveCount}, managed heap {GC.GetTotalMemory(true) / 1048576} MiB");
                 }
                 long after = ResidentBytes();
                 var seconds = results.Select(x => x.Elapsed.TotalSeconds).Order().ToArray();
