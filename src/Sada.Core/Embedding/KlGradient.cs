@@ -7,14 +7,13 @@ namespace Sada.Core.Embedding;
 /// <summary>
 /// The gradient of KL(P‖Q) for a 2-D Student-t embedding, w_ij = 1/(1+|y_i−y_j|²), Q = w/Z:
 /// ∂KL/∂y_i = 4 [ Σ_j P_ij w_ij (y_i−y_j) − Σ_j w_ij² (y_i−y_j) / Z ].
-/// The attractive half runs over the sparse P; the repulsive half (numerator and Z) comes from a repulsion
-/// method, exact here or approximated by <see cref="BarnesHutTree"/>.
+/// The attractive half runs over the sparse P; the repulsive half (numerator and Z) is exact on tensors here, or
+/// approximated by <see cref="BarnesHutTree"/> in the managed objective.
 /// </summary>
 internal static class KlGradient
 {
     /// <summary>The repulsive numerator Σ_j w_ij² (y_i−y_j) as (N,2) and Z = Σ_{i≠j} w_ij as a 0-d tensor.</summary>
     internal delegate (Tensor Numerator, Tensor Z) Repulsion(Tensor y);
-
 
     /// <summary>Σ_j P_ij w_ij (y_i−y_j) over the stored entries of P, and (when asked) Σ P_ij log w_ij for the KL.</summary>
     public static (Tensor Force, Tensor? SumPLogW) Attraction(Tensor y, TsneAffinities p, double exaggeration, bool withKl = true)
