@@ -14,8 +14,8 @@ public static class BenchTsneCommand
         var clusters = new Option<int>("--clusters") { Description = "Planted clusters.", DefaultValueFactory = _ => 10 };
         var iterations = new Option<int>("--iterations") { Description = "t-SNE iterations.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the data.", DefaultValueFactory = _ => 0 };
-        var repeat = new Option<int>("--repeat") { Description = "Runs per method (best and median reported).", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads.", DefaultValueFactory = _ => 2 };
+        var repeat = new Option<int>("--repeat") { Description = "Barnes-Hut runs, best and median reported (the exact reference runs once).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Torch and Barnes-Hut threads.", DefaultValueFactory = _ => 2 };
         var exact = new Option<bool>("--exact") { Description = "Also run the exact O(N²) reference (default: only below 2,000 points)." };
         var noExact = new Option<bool>("--no-exact") { Description = "Skip the exact reference." };
 
