@@ -1,3 +1,4 @@
+using BitMiracle.LibTiff.Classic;
 using SkiaSharp;
 
 namespace Sada.Core.Imaging;
@@ -9,7 +10,7 @@ public sealed record DecodedImage(int Width, int Height, byte[] Rgb);
 public sealed class CellImageException(string message) : Exception(message);
 
 /// <summary>
-/// Decodes cell images (PNG, JPEG, BMP and what else Skia reads) to RGB. Grayscale and RGBA images are
+/// Decodes cell images (PNG, JPEG, BMP and what else Skia reads, and TIFF through LibTiff.Net) to RGB. Grayscale and RGBA images are
 /// converted (alpha composited on white, the slide's background) rather than refused; empty, corrupt,
 /// truncated, non-image and too small inputs throw a <see cref="CellImageException"/> saying which.
 /// </summary>
@@ -35,6 +36,7 @@ public static class CellImageDecoder
     public static DecodedImage Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length == 0) throw new CellImageException("zero-byte file (empty, not an image)");
+        if (Sniff(bytes) == "tiff") return DecodeTiff(bytes.ToArray());
         using var stream = new SKMemoryStream(bytes.ToArray());
         using var codec = SKCodec.Create(stream, out var created);
         if (codec is null)
@@ -42,8 +44,7 @@ public static class CellImageDecoder
             // Skia says "incomplete" for any short unknown input, so the signature decides between the two.
             throw new CellImageException(Sniff(bytes) switch
             {
-                "tiff" => "unsupported image format: TIFF cannot be decoded here; convert it to PNG",
-                null => "not an image: the bytes are not in a format the decoder reads (PNG, JPEG, BMP, GIF, WebP)",
+                null => "not an image: the bytes are not in a format the decoder reads (PNG, JPEG, BMP, GIF, WebP, TIFF)",
                 var format => $"truncated image: the {format.ToUpperInvariant()} file ends inside its header ({created})",
             });
         }
@@ -70,6 +71,41 @@ public static class CellImageDecoder
                 throw new CellImageException($"corrupt image: the decoder stopped with '{result}'");
         }
         return new DecodedImage(width, height, ToRgbOnWhite(rgba, width * height));
+    }
+
+    /// <summary>TIFF (any photometric interpretation LibTiff reads) to RGB, alpha over white like the other formats.</summary>
+    static DecodedImage DecodeTiff(byte[] bytes)
+    {
+        // LibTiff reports problems through a static handler; silence it and judge by return values instead.
+        Tiff.SetErrorHandler(QuietTiffErrors.Instance);
+        using var tiff = Tiff.ClientOpen("image", "r", new MemoryStream(bytes), new TiffStream());
+        if (tiff is null) throw new CellImageException("corrupt image: the TIFF header cannot be read");
+        int width = tiff.GetField(TiffTag.IMAGEWIDTH)?[0].ToInt() ?? 0;
+        int height = tiff.GetField(TiffTag.IMAGELENGTH)?[0].ToInt() ?? 0;
+        if (width <= 0 || height <= 0) throw new CellImageException("corrupt image: the TIFF has no image size");
+        if (width < MinSide || height < MinSide)
+            throw new CellImageException($"image too small: {width}x{height} px, below the {MinSide}x{MinSide} minimum");
+        var raster = new int[width * height];
+        if (!tiff.ReadRGBAImageOriented(width, height, raster, Orientation.TOPLEFT))
+            throw new CellImageException("corrupt or truncated image: the TIFF's pixel data cannot be read");
+        // Each int holds A, B, G, R from the high byte down.
+        var rgba = new byte[raster.Length * 4];
+        for (int i = 0; i < raster.Length; i++)
+        {
+            int v = raster[i];
+            rgba[4 * i] = (byte)Tiff.GetR(v);
+            rgba[4 * i + 1] = (byte)Tiff.GetG(v);
+            rgba[4 * i + 2] = (byte)Tiff.GetB(v);
+            rgba[4 * i + 3] = (byte)Tiff.GetA(v);
+        }
+        return new DecodedImage(width, height, ToRgbOnWhite(rgba, raster.Length));
+    }
+
+    sealed class QuietTiffErrors : TiffErrorHandler
+    {
+        public static readonly QuietTiffErrors Instance = new();
+        public override void ErrorHandler(Tiff tif, string method, string format, params object[] args) { }
+        public override void WarningHandler(Tiff tif, string method, string format, params object[] args) { }
     }
 
     /// <summary>The format a file's first bytes announce, or null.</summary>

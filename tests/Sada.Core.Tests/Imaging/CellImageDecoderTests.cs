@@ -73,11 +73,60 @@ public class CellImageDecoderTests
         Assert.StartsWith("truncated image: the PNG file ends inside its header", e.Message);
     }
 
-    [Fact]
-    public void Tiff_is_named_as_unsupported()
+    /// <summary>A TIFF written with LibTiff.Net: 3 samples per pixel (RGB) or 1 (grayscale), 8 bits, uncompressed.</summary>
+    static byte[] Tiff(int width, int height, int samples, Func<int, int, int, byte> value)
     {
-        var e = Assert.Throws<CellImageException>(() => CellImageDecoder.Decode("II*\0\u0008\0\0\0garbage-garbage"u8.ToArray()));
-        Assert.Contains("TIFF cannot be decoded", e.Message);
+        var stream = new MemoryStream();
+        using (var tiff = BitMiracle.LibTiff.Classic.Tiff.ClientOpen("t", "w", stream, new BitMiracle.LibTiff.Classic.TiffStream()))
+        {
+            tiff.SetField(BitMiracle.LibTiff.Classic.TiffTag.IMAGEWIDTH, width);
+            tiff.SetField(BitMiracle.LibTiff.Classic.TiffTag.IMAGELENGTH, height);
+            tiff.SetField(BitMiracle.LibTiff.Classic.TiffTag.SAMPLESPERPIXEL, samples);
+            tiff.SetField(BitMiracle.LibTiff.Classic.TiffTag.BITSPERSAMPLE, 8);
+            tiff.SetField(BitMiracle.LibTiff.Classic.TiffTag.PHOTOMETRIC,
+                samples == 3 ? BitMiracle.LibTiff.Classic.Photometric.RGB : BitMiracle.LibTiff.Classic.Photometric.MINISBLACK);
+            tiff.SetField(BitMiracle.LibTiff.Classic.TiffTag.PLANARCONFIG, BitMiracle.LibTiff.Classic.PlanarConfig.CONTIG);
+            tiff.SetField(BitMiracle.LibTiff.Classic.TiffTag.ROWSPERSTRIP, height);
+            for (int y = 0; y < height; y++)
+            {
+                var row = new byte[width * samples];
+                for (int x = 0; x < width; x++)
+                    for (int c = 0; c < samples; c++) row[x * samples + c] = value(x, y, c);
+                tiff.WriteScanline(row, y);
+            }
+            tiff.Flush();
+            return stream.ToArray();
+        }
+    }
+
+    [Fact]
+    public void Rgb_tiff_decodes_pixel_for_pixel()
+    {
+        var bytes = Tiff(20, 18, 3, (x, y, c) => (byte)(c == 0 ? 10 * x : c == 1 ? 12 * y : 200));
+        var image = CellImageDecoder.Decode(bytes);
+        Assert.Equal((20, 18), (image.Width, image.Height));
+        int o = (5 * 20 + 7) * 3;
+        Assert.Equal(new byte[] { 70, 60, 200 }, image.Rgb[o..(o + 3)]);
+    }
+
+    [Fact]
+    public void Grayscale_tiff_is_converted_to_rgb()
+    {
+        var image = CellImageDecoder.Decode(Tiff(16, 16, 1, (x, _, _) => (byte)(15 * x)));
+        int o = (3 * 16 + 4) * 3;
+        Assert.Equal(new byte[] { 60, 60, 60 }, image.Rgb[o..(o + 3)]);
+    }
+
+    [Fact]
+    public void Truncated_or_garbage_tiff_is_refused_by_name()
+    {
+        var bytes = Tiff(32, 32, 3, (x, y, c) => (byte)(x + y + c));
+        var cut = Assert.Throws<CellImageException>(() => CellImageDecoder.Decode(bytes.AsSpan(0, bytes.Length / 3)));
+        Assert.Contains("TIFF", cut.Message);
+        var garbage = Assert.Throws<CellImageException>(() => CellImageDecoder.Decode("II*\0\u0008\0\0\0garbage-garbage"u8.ToArray()));
+        Assert.Contains("TIFF", garbage.Message);
+        var small = Assert.Throws<CellImageException>(() => CellImageDecoder.Decode(Tiff(8, 8, 3, (_, _, _) => 1)));
+        Assert.StartsWith("image too small: 8x8 px", small.Message);
     }
 
     [Fact]
