@@ -40,9 +40,9 @@ public static class SbaBenchmark
         var samples = StainAugmenter.Phases.Append("total").ToDictionary(p => p, _ => new List<double>());
 
         for (int i = 0; i < options.Warmup; i++) Once(augmenter, images, labels, options.Seed + 1000 + i, null);
-        long rssBefore = ResidentBytes();
+        long rssBefore = ProcessMemory.ResidentBytes();
         for (int i = 0; i < options.Repeats; i++) Once(augmenter, images, labels, options.Seed + i, samples);
-        long rssAfter = ResidentBytes();
+        long rssAfter = ProcessMemory.ResidentBytes();
 
         var phases = samples.Select(kv => new PhaseTiming(kv.Key, Median(kv.Value), kv.Value.Min(), kv.Value.Max())).ToList();
         return new SbaBenchmarkResult(options, get_num_threads(), phases, rssBefore, rssAfter);
@@ -68,19 +68,5 @@ public static class SbaBenchmark
     {
         var s = xs.Order().ToArray();
         return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-    }
-
-    /// <summary>VmRSS from /proc/self/status (Linux), else the working set.</summary>
-    public static long ResidentBytes()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmRSS:"))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return Environment.WorkingSet;
     }
 }

@@ -37,7 +37,7 @@ public static class StepBenchmark
 {
     public static StepBenchmarkResult Run(StepBenchmarkOptions options)
     {
-        long before = SbaBenchmark.ResidentBytes();
+        long before = ProcessMemory.ResidentBytes();
         using var generator = new Generator((ulong)options.Seed);
         using var images = SyntheticStainedCells.Generate(options.Cells, options.Size, generator);
         int centers = SyntheticStainedCells.Centers;
@@ -88,7 +88,7 @@ public static class StepBenchmark
         foreach (var c in batch.Centers) { c.Images.Dispose(); c.Labels.Dispose(); }
 
         GC.Collect();
-        return new StepBenchmarkResult(options, rows, before, SbaBenchmark.ResidentBytes());
+        return new StepBenchmarkResult(options, rows, before, ProcessMemory.ResidentBytes());
     }
 
     static PhaseTiming Time(string phase, StepBenchmarkOptions options, Action run)

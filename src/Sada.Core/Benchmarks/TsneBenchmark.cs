@@ -51,7 +51,7 @@ public static class TsneBenchmark
             foreach (var method in methods)
             {
                 var tsne = new Tsne(new TsneOptions { Method = method, Iterations = options.Iterations, Seed = options.Seed });
-                long before = ResidentBytes();
+                long before = ProcessMemory.ResidentBytes();
                 var results = new List<TsneResult>();
                 var cpu = new List<double>();
                 // The exact reference is for quality, not speed: once is enough.
@@ -62,9 +62,9 @@ public static class TsneBenchmark
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     results.Add(tsne.Fit(features));
                     cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds);
-                    progress?.Invoke($"{method} run {r + 1}: {results[^1].Elapsed.TotalSeconds:F2} s wall, {cpu[^1]:F2} s CPU, KL {results[^1].KlDivergence:F4}, resident {ResidentBytes() / 1048576} MiB, live tensors {DisposeScopeManager.Statistics.ThreadTotalLiveCount}, managed heap {GC.GetTotalMemory(true) / 1048576} MiB");
+                    progress?.Invoke($"{method} run {r + 1}: {results[^1].Elapsed.TotalSeconds:F2} s wall, {cpu[^1]:F2} s CPU, KL {results[^1].KlDivergence:F4}, resident {ProcessMemory.ResidentBytes() / 1048576} MiB, live tensors {DisposeScopeManager.Statistics.ThreadTotalLiveCount}, managed heap {GC.GetTotalMemory(true) / 1048576} MiB");
                 }
-                long after = ResidentBytes();
+                long after = ProcessMemory.ResidentBytes();
                 var seconds = results.Select(x => x.Elapsed.TotalSeconds).Order().ToArray();
                 var last = results[^1];
                 rows.Add(new TsneBenchmarkRow(options.Count, method, results.Count, seconds[0], Median(seconds), cpu.Min(), last.KlDivergence,
@@ -77,14 +77,4 @@ public static class TsneBenchmark
     static double Median(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
-    /// <summary>Resident set size after a full collection, so managed garbage does not hide a native leak.</summary>
-    public static long ResidentBytes()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        return process.WorkingSet64;
-    }
 }

@@ -1,35 +1,13 @@
-using Sada.Core.Configuration;
 using Sada.Core.Imaging;
 
 namespace Sada.Cli.Tests.Commands;
 
-public sealed class DatasetCommandTests : IDisposable
+public sealed class DatasetCommandTests : CliSandbox
 {
-    readonly string root = Path.Combine(Path.GetTempPath(), "sada-cli-tests-" + Guid.NewGuid().ToString("N"));
-    readonly IDisposable settings;
-
-    public DatasetCommandTests() =>
-        settings = CliSettings.Use(new SadaOptions { DataDirectory = Path.Combine(root, "data") });
-
-    public void Dispose()
-    {
-        settings.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
-    }
-
-    static (int Code, string Output, string Error) Sada(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = SadaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Synth_then_import_list_show_sheet_and_delete()
     {
-        var tree = Path.Combine(root, "synth");
+        var tree = Path.Combine(Root, "synth");
         var synth = Sada("dataset", "synth", "--out", tree, "--centers", "2", "--per-center", "20", "--size", "40", "--seed", "1");
         Assert.True(synth.Code == 0, synth.Error);
         Assert.Contains("wrote 40 images", synth.Output);
@@ -50,7 +28,7 @@ public sealed class DatasetCommandTests : IDisposable
         Assert.Contains("distance between fingerprints:", show.Output);
         Assert.Matches(@"center-a\s+0\.000\s+[0-9.]+", show.Output);
 
-        var sheetPath = Path.Combine(root, "sheet.png");
+        var sheetPath = Path.Combine(Root, "sheet.png");
         var sheet = Sada("dataset", "sheet", "tiny", "--out", sheetPath);
         Assert.True(sheet.Code == 0, sheet.Error);
         var png = CellImageDecoder.Decode(sheetPath);
@@ -68,9 +46,9 @@ public sealed class DatasetCommandTests : IDisposable
     [Fact]
     public void A_zip_imports_from_the_command_line()
     {
-        var tree = Path.Combine(root, "zipped");
+        var tree = Path.Combine(Root, "zipped");
         Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "2", "--per-center", "6", "--size", "32").Code);
-        var zip = Path.Combine(root, "upload.zip");
+        var zip = Path.Combine(Root, "upload.zip");
         System.IO.Compression.ZipFile.CreateFromDirectory(tree, zip);
         var import = Sada("dataset", "import", zip, "--name", "from-zip");
         Assert.True(import.Code == 0, import.Error);
@@ -84,17 +62,17 @@ public sealed class DatasetCommandTests : IDisposable
         Assert.Equal(1, missing.Code);
         Assert.Equal("error: no dataset named 'nope'; there are none yet", missing.Error.Trim());
 
-        var nowhere = Sada("dataset", "import", Path.Combine(root, "absent"), "--name", "x");
+        var nowhere = Sada("dataset", "import", Path.Combine(Root, "absent"), "--name", "x");
         Assert.Equal(1, nowhere.Code);
         Assert.Contains("is neither a folder nor a .zip file", nowhere.Error);
 
-        Assert.NotEqual(0, Sada("dataset", "import", root).Code); // --name is required
+        Assert.NotEqual(0, Sada("dataset", "import", Root).Code); // --name is required
     }
 
     [Fact]
     public void New_classes_need_the_flag_and_a_center_joins_with_center()
     {
-        var tree = Path.Combine(root, "mixed");
+        var tree = Path.Combine(Root, "mixed");
         Directory.CreateDirectory(Path.Combine(tree, "h1", "Neutrophil"));
         Directory.CreateDirectory(Path.Combine(tree, "h1", "Blasts"));
         File.WriteAllBytes(Path.Combine(tree, "h1", "Neutrophil", "1.png"), Png(1));
@@ -108,7 +86,7 @@ public sealed class DatasetCommandTests : IDisposable
         var allowed = Sada("dataset", "import", tree, "--name", "m", "--allow-new-classes");
         Assert.True(allowed.Code == 0, allowed.Error);
 
-        var one = Path.Combine(root, "one-center");
+        var one = Path.Combine(Root, "one-center");
         Directory.CreateDirectory(Path.Combine(one, "lymphocytes"));
         File.WriteAllBytes(Path.Combine(one, "lymphocytes", "3.png"), Png(3));
         var added = Sada("dataset", "import", one, "--name", "m", "--center", "h2");

@@ -1,35 +1,15 @@
-using Sada.Core.Configuration;
 using Sada.Core.Training;
 
 namespace Sada.Cli.Tests.Commands;
 
-public sealed class TrainCommandTests : IDisposable
+public sealed class TrainCommandTests : CliSandbox
 {
-    readonly string _root = Path.Combine(Path.GetTempPath(), "sada-train-cli-" + Guid.NewGuid().ToString("N"));
-    readonly IDisposable _settings;
-
-    public TrainCommandTests() => _settings = CliSettings.Use(new SadaOptions { DataDirectory = Path.Combine(_root, "data"), TorchThreads = 1 });
-
-    public void Dispose()
-    {
-        _settings.Dispose();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-    }
-
-    static (int Code, string Output, string Error) Sada(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = SadaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Synth_then_train_every_center_in_turn_and_write_the_results()
     {
-        var tree = Path.Combine(_root, "cells");
+        var tree = Path.Combine(Root, "cells");
         Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "3", "--per-center", "12", "--size", "32").Code);
-        var results = Path.Combine(_root, "results.json");
+        var results = Path.Combine(Root, "results.json");
 
         var train = Sada("train", "--data", tree, "--holdout", "all", "--backbone", "resnet18", "--size", "32", "--batch", "4",
             "--steps", "3", "--stage1-steps", "1", "--eval-every", "2", "--out", results);
@@ -48,7 +28,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Bad_values_are_named_and_nothing_runs()
     {
-        var tree = Path.Combine(_root, "cells");
+        var tree = Path.Combine(Root, "cells");
         Directory.CreateDirectory(tree);
         var bad = Sada("train", "--data", tree, "--holdout", "x", "--k", "0", "--stage1-steps", "9000");
         Assert.Equal(2, bad.Code);
@@ -63,7 +43,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void An_unknown_held_out_center_lists_the_centers()
     {
-        var tree = Path.Combine(_root, "cells");
+        var tree = Path.Combine(Root, "cells");
         Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "2", "--per-center", "6", "--size", "32").Code);
         var run = Sada("train", "--data", tree, "--holdout", "mars", "--steps", "2", "--stage1-steps", "1");
         Assert.Equal(2, run.Code);
