@@ -11,6 +11,7 @@ var app = builder.Build();
 app.UseSadaDatabase();
 
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+app.UseSadaApi();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();

@@ -27,6 +27,17 @@ public static class SadaApi
         return services;
     }
 
+    /// <summary>
+    /// Under /api only: an unhandled exception or a bare error status (a body that is not JSON, an unmatched route) answers
+    /// problem+json instead of the app's HTML error page.
+    /// </summary>
+    public static IApplicationBuilder UseSadaApi(this IApplicationBuilder app) =>
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+
     public static IEndpointRouteBuilder MapSadaApi(this IEndpointRouteBuilder app)
     {
         app.MapDatasetsApi();

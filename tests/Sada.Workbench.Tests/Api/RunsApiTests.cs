@@ -172,4 +172,13 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var json = await Problem(await client.GetAsync("/api/datasets/nope"), HttpStatusCode.NotFound);
         Assert.Contains("'nope'", json.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_a_400_problem()
+    {
+        using var client = fixture.Client();
+        var response = await client.PostAsync("/api/runs", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        await Problem(response, HttpStatusCode.BadRequest);
+        await Problem(await client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound);
+    }
 }
