@@ -159,6 +159,7 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(3, cells.GetProperty("centerCount").GetInt32());
         Assert.Equal(47, cells.GetProperty("imageCount").GetInt32());
         Assert.Equal(4, cells.GetProperty("classes").GetArrayLength());
+        Assert.Equal(["acevedo", "raabin", "zheng"], cells.GetProperty("centers").EnumerateArray().Select(c => c.GetString()));
 
         var dataset = await Json(await client.GetAsync("/api/datasets/cells"));
         var acevedo = dataset.GetProperty("centers")[0];
