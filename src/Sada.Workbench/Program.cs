@@ -1,17 +1,21 @@
+using Sada.Workbench.Api;
 using Sada.Workbench.Components;
 using Sada.Workbench.Health;
 using Sada.Workbench.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSadaWorkbench();
+builder.Services.AddSadaApi();
 
 var app = builder.Build();
 app.UseSadaDatabase();
 
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+app.UseSadaApi();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
+app.MapSadaApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

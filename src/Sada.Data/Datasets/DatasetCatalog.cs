@@ -4,7 +4,7 @@ using Sada.Core.Data;
 
 namespace Sada.Data.Datasets;
 
-public sealed record DatasetSummary(int Id, string Name, string? Description, bool IsSynthetic, DateTime CreatedAt, int CenterCount, int ImageCount, IReadOnlyList<string> Classes);
+public sealed record DatasetSummary(int Id, string Name, string? Description, bool IsSynthetic, DateTime CreatedAt, int CenterCount, int ImageCount, IReadOnlyList<string> Classes, IReadOnlyList<string> Centers);
 
 /// <summary>A center as listings show it; <see cref="StainFingerprintJson"/> is null until the fingerprint is computed.</summary>
 public sealed record CenterSummary(int Id, string Name, int ImageCount, IReadOnlyDictionary<string, int> ClassCounts, IReadOnlyList<string> ThumbnailHashes, string? StainFingerprintJson);
@@ -25,10 +25,10 @@ public sealed class DatasetCatalog(SadaDbContext db, ImageStore store)
     public IReadOnlyList<DatasetSummary> List()
     {
         var rows = db.Datasets.AsNoTracking().OrderBy(d => d.Name)
-            .Select(d => new { d.Id, d.Name, d.Description, d.IsSynthetic, d.CreatedAt, Centers = d.Centers.Select(c => new { c.ImageCount, c.ClassCountsJson }).ToList() })
+            .Select(d => new { d.Id, d.Name, d.Description, d.IsSynthetic, d.CreatedAt, Centers = d.Centers.OrderBy(c => c.Name).Select(c => new { c.Name, c.ImageCount, c.ClassCountsJson }).ToList() })
             .ToList();
         return rows.Select(d => new DatasetSummary(d.Id, d.Name, d.Description, d.IsSynthetic, d.CreatedAt, d.Centers.Count, d.Centers.Sum(c => c.ImageCount),
-            CellClasses.Order(d.Centers.SelectMany(c => Counts(c.ClassCountsJson).Keys)))).ToList();
+            CellClasses.Order(d.Centers.SelectMany(c => Counts(c.ClassCountsJson).Keys)), d.Centers.Select(c => c.Name).ToList())).ToList();
     }
 
     public DatasetDetails Show(string name)

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sada.Data.Entities;
+using Sada.Data.Runs;
+
+namespace Sada.Workbench.Api;
+
+/// <summary>/api/runs: list, create, read (with every evaluation) and cancel training runs.</summary>
+public static class RunsApi
+{
+    /// <summary>
+    /// POST /api/runs. <see cref="Dataset"/>: name or id; <see cref="Config"/>: only the fields that differ from the
+    /// method's defaults (merged over them; the run stores the full config); <see cref="Seed"/> overrides config.seed.
+    /// </summary>
+    public sealed record CreateRunBody(JsonElement? Dataset, string? HeldOut, JsonElement? Config, int? Seed, int? Study);
+
+    public sealed record MetricDto(int Step, int Stage, double? LossTotal, double? LossLa, double? LossContrastive, double? LossCe,
+        double? HeldOutAccuracy, double? HeldOutF1Micro, double? HeldOutF1Macro, JsonElement? PerClassRecall, JsonElement? Confusion,
+        JsonElement? Validation, double? ValidationAccuracy, double? ImagesPerSecond, double ElapsedSeconds, DateTime CreatedAt);
+
+    public sealed record RunDto(int Id, int DatasetId, string Dataset, int? StudyId, string HoldoutCenter, string Algorithm, int Seed,
+        RunStatus Status, int Step, int TotalSteps, bool CancelRequested, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
+        DateTime? HeartbeatAt, string? Device, string? Error, string? CodeVersion, string? CheckpointDirectory, JsonElement? Config,
+        IReadOnlyList<MetricDto> Metrics);
+
+    public sealed record CancelDto(int Id, string Outcome, RunStatus Status);
+
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/runs").WithTags("Runs");
+        api.MapGet("/", List);
+        api.MapPost("/", Create);
+        api.MapGet("/{id:int}", Get);
+        api.MapPost("/{id:int}/cancel", Cancel);
+        return app;
+    }
+
+    /// <summary>Runs newest first, optionally only those with a status, of a dataset (name or id) or of a study.</summary>
+    static async Task<Results<Ok<IReadOnlyList<RunSummary>>, ValidationProblem, ProblemHttpResult>> List(
+        RunCatalog runs, string? status, string? dataset, int? study, int? limit, CancellationToken ct)
+    {
+        RunStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return ApiProblems.Invalid("status", $"'{status}' is not a run status; the statuses are {string.Join(", ", Enum.GetNames<RunStatus>().Select(JsonNamingPolicy.CamelCase.ConvertName))}");
+            wanted = parsed;
+        }
+        try
+        {
+            return TypedResults.Ok(await runs.ListAsync(new RunFilter(wanted, string.IsNullOrEmpty(dataset) ? null : dataset, study, limit ?? 200), ct));
+        }
+        catch (RunRequestException e) when (e.Kind == RequestErrorKind.NotFound) { return ApiProblems.NotFound(e); }
+        catch (RunRequestException e) { return ApiProblems.Invalid(e); }
+    }
+
+    /// <summary>Queues a run: 201 with the run, 404 for an unknown dataset, 400 naming each invalid field.</summary>
+    static async Task<Results<Created<RunDto>, ValidationProblem, ProblemHttpResult>> Create(CreateRunBody body, RunRequests requests, RunCatalog runs, CancellationToken ct)
+    {
+        var errors = new RequestErrors();
+        var config = PartialConfig.Merge(body.Config, errors);
+        try
+        {
+            errors.ThrowIfAny();
+            var run = await requests.CreateAsync(new RunRequest(ApiProblems.NameOrId(body.Dataset) ?? "", body.HeldOut ?? "", config!, body.Seed, body.Study), ct);
+            var details = (await runs.GetAsync(run.Id, ct))!;
+            return TypedResults.Created($"/api/runs/{run.Id}", ToDto(details));
+        }
+        catch (RunRequestException e) when (e.Kind == RequestErrorKind.NotFound) { return ApiProblems.NotFound(e); }
+        catch (RunRequestException e) { return ApiProblems.Invalid(e); }
+    }
+
+    /// <summary>A run with its full config and every evaluation row in step order.</summary>
+    static async Task<Results<Ok<RunDto>, ProblemHttpResult>> Get(int id, RunCatalog runs, CancellationToken ct) =>
+        await runs.GetAsync(id, ct) is { } details ? TypedResults.Ok(ToDto(details)) : ApiProblems.NotFound($"no run #{id}");
+
+    /// <summary>Cancels a queued run at once or asks a running one to stop at its next step; 409 when it has already finished.</summary>
+    static async Task<Results<Ok<CancelDto>, ProblemHttpResult>> Cancel(int id, RunCatalog runs, CancellationToken ct)
+    {
+        var result = await runs.CancelAsync(id, ct);
+        return result.Outcome switch
+        {
+            CancelOutcome.NotFound => ApiProblems.NotFound($"no run #{id}"),
+            CancelOutcome.AlreadyFinished => ApiProblems.Conflict($"run #{id} has already finished ({JsonNamingPolicy.CamelCase.ConvertName(result.Status!.Value.ToString())}); there is nothing to cancel"),
+            _ => TypedResults.Ok(new CancelDto(id, JsonNamingPolicy.CamelCase.ConvertName(result.Outcome.ToString()), result.Status!.Value)),
+        };
+    }
+
+    static RunDto ToDto(RunDetails d)
+    {
+        var r = d.Run;
+        return new RunDto(r.Id, r.DatasetId, r.Dataset, r.StudyId, r.HoldoutCenter, r.Algorithm, r.Seed, r.Status, r.Step, r.TotalSteps,
+            r.CancelRequested, r.CreatedAt, r.StartedAt, r.FinishedAt, d.HeartbeatAt, r.Device, r.Error, d.CodeVersion, d.CheckpointDirectory,
+            ApiProblems.Raw(d.ConfigJson),
+            d.Metrics.Select(m => new MetricDto(m.Step, m.Stage, m.LossTotal, m.LossLa, m.LossContrastive, m.LossCe, m.HeldOutAccuracy,
+                m.HeldOutAccuracy, m.HeldOutF1Macro, ApiProblems.Raw(m.PerClassRecallJson), ApiProblems.Raw(m.ConfusionJson),
+                ApiProblems.Raw(m.ValidationJson), m.ValidationAccuracy, m.ImagesPerSecond, m.ElapsedSeconds, m.CreatedAt)).ToList());
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sada.Core.Configuration;
+using Sada.Data;
+using Sada.Data.Datasets;
+using Sada.Data.Runs;
+using Sada.Data.Studies;
+
+namespace Sada.Workbench.Api;
+
+/// <summary>The JSON API under /api for scripts: datasets, runs and studies.</summary>
+public static class SadaApi
+{
+    /// <summary>The services the endpoints call (all in Sada.Data), problem details for errors, enums as camelCase strings.</summary>
+    public static IServiceCollection AddSadaApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RunQueue>();
+        services.TryAddSingleton<RunRequests>();
+        services.TryAddSingleton<RunCatalog>();
+        services.TryAddSingleton<StudyService>();
+        services.TryAddSingleton(sp => new ImageStore(sp.GetRequiredService<SadaOptions>().ResolveDataDirectory()));
+        services.TryAddScoped(sp => new DatasetCatalog(sp.GetRequiredService<SadaDbContext>(), sp.GetRequiredService<ImageStore>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Under /api only: an unhandled exception or a bare error status (a body that is not JSON, an unmatched route) answers
+    /// problem+json instead of the app's HTML error page.
+    /// </summary>
+    public static IApplicationBuilder UseSadaApi(this IApplicationBuilder app) =>
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+
+    public static IEndpointRouteBuilder MapSadaApi(this IEndpointRouteBuilder app)
+    {
+        app.MapDatasetsApi();
+        app.MapRunsApi();
+        app.MapStudiesApi();
+        return app;
+    }
+}

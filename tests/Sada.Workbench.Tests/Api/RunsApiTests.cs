@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Sada.Core.Algorithms;
+using Sada.Data.Entities;
+
+namespace Sada.Workbench.Tests.Api;
+
+public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var json = await Json(response);
+        Assert.Equal((int)status, json.GetProperty("status").GetInt32());
+        return json;
+    }
+
+    int RunCount()
+    {
+        using var db = fixture.Db();
+        return db.Runs.Count();
+    }
+
+    [Fact]
+    public async Task A_partial_config_is_merged_over_the_defaults_and_stored_in_full()
+    {
+        using var client = fixture.Client();
+        var response = await client.PostAsJsonAsync("/api/runs", new
+        {
+            dataset = "cells", heldOut = "raabin", seed = 4,
+            config = new { k = 5, steps = 30, stage1Steps = 10, evalEvery = 10, contrast = "supCon" },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var run = await Json(response);
+        int id = run.GetProperty("id").GetInt32();
+        Assert.Equal($"/api/runs/{id}", response.Headers.Location?.OriginalString);
+        Assert.Equal("queued", run.GetProperty("status").GetString());
+        Assert.Equal(30, run.GetProperty("totalSteps").GetInt32());
+        Assert.Equal(224, run.GetProperty("config").GetProperty("imageSize").GetInt32());
+
+        using var db = fixture.Db();
+        var stored = db.Runs.AsNoTracking().Single(r => r.Id == id);
+        Assert.Equal(new AlgorithmConfig { K = 5, Steps = 30, Stage1Steps = 10, EvalEvery = 10, Contrast = ContrastMode.SupCon, Seed = 4 },
+            AlgorithmConfig.FromJson(stored.ConfigJson));
+        Assert.Equal(new AlgorithmConfig().ToJson().Count(c => c == ','), stored.ConfigJson.Count(c => c == ','));
+        Assert.Equal(("raabin", 4, "sada", RunStatus.Queued), (stored.HoldoutCenter, stored.Seed, stored.Algorithm, stored.Status));
+    }
+
+    [Fact]
+    public async Task An_unknown_dataset_is_a_404_problem_naming_it()
+    {
+        using var client = fixture.Client();
+        var json = await Problem(await client.PostAsJsonAsync("/api/runs", new { dataset = "lisc-2021", heldOut = "a" }), HttpStatusCode.NotFound);
+        Assert.Contains("'lisc-2021'", json.GetProperty("detail").GetString());
+        Assert.Contains("cells", json.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_held_out_center_outside_the_dataset_is_a_400_naming_the_centers()
+    {
+        using var client = fixture.Client();
+        var json = await Problem(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "ldwbc" }), HttpStatusCode.BadRequest);
+        Assert.Equal("'ldwbc' is not a center of dataset 'cells'; its centers are acevedo, raabin, zheng",
+            json.GetProperty("errors").GetProperty("heldOut")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Invalid_config_values_are_a_validation_problem_naming_each_field()
+    {
+        using var client = fixture.Client();
+        int before = RunCount();
+        var json = await Problem(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "zheng", config = new { k = 0, learningRate = 2.0 } }),
+            HttpStatusCode.BadRequest);
+        var errors = json.GetProperty("errors");
+        Assert.Contains("K must be between 1 and 16", errors.GetProperty("config.K")[0].GetString());
+        Assert.Contains("LearningRate", errors.GetProperty("config.LearningRate")[0].GetString());
+        Assert.Contains("config.K", json.GetProperty("detail").GetString());
+
+        json = await Problem(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "zheng", config = new { k = "three", lr = 1 } }),
+            HttpStatusCode.BadRequest);
+        Assert.Equal("expects an integer, not \"three\"", json.GetProperty("errors").GetProperty("config.K")[0].GetString());
+        Assert.Contains("unknown config field 'lr'", json.GetProperty("errors").GetProperty("config.lr")[0].GetString());
+        Assert.Equal(before, RunCount());
+    }
+
+    [Fact]
+    public async Task An_unknown_run_is_a_404_problem()
+    {
+        using var client = fixture.Client();
+        await Problem(await client.GetAsync("/api/runs/987654"), HttpStatusCode.NotFound);
+        await Problem(await client.PostAsync("/api/runs/987654/cancel", null), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Cancel_cancels_a_queued_run_and_refuses_a_finished_one_with_409()
+    {
+        using var client = fixture.Client();
+        var created = await Json(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "acevedo", config = new { algorithm = "erm" } }));
+        int id = created.GetProperty("id").GetInt32();
+
+        var response = await client.PostAsync($"/api/runs/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("cancelled", (await Json(response)).GetProperty("status").GetString());
+
+        var json = await Problem(await client.PostAsync($"/api/runs/{id}/cancel", null), HttpStatusCode.Conflict);
+        Assert.Contains("already finished (cancelled)", json.GetProperty("detail").GetString());
+
+        using (var db = fixture.Db())
+        {
+            var run = db.Runs.Single(r => r.Id == id);
+            run.Status = RunStatus.Completed;
+            db.SaveChanges();
+        }
+        json = await Problem(await client.PostAsync($"/api/runs/{id}/cancel", null), HttpStatusCode.Conflict);
+        Assert.Contains("already finished (completed)", json.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_run_comes_with_every_evaluation_row_and_listings_filter_newest_first()
+    {
+        using var client = fixture.Client();
+        var first = (await Json(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "zheng", seed = 11 }))).GetProperty("id").GetInt32();
+        var second = (await Json(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "zheng", seed = 12 }))).GetProperty("id").GetInt32();
+        using (var db = fixture.Db())
+        {
+            foreach (int step in new[] { 10, 20 })
+                db.RunMetrics.Add(new RunMetric { RunId = first, Step = step, Stage = 1, LossTotal = 1.0 / step, HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4,
+                    ValidationAccuracy = 0.6, ValidationJson = """{"acevedo": 0.6}""", ConfusionJson = """{"classes": ["a"], "counts": [[1]]}""" });
+            db.SaveChanges();
+        }
+        var run = await Json(await client.GetAsync($"/api/runs/{first}"));
+        var metrics = run.GetProperty("metrics");
+        Assert.Equal([10, 20], metrics.EnumerateArray().Select(m => m.GetProperty("step").GetInt32()));
+        Assert.Equal(0.05, metrics[1].GetProperty("lossTotal").GetDouble(), 12);
+        Assert.Equal(0.6, metrics[0].GetProperty("validation").GetProperty("acevedo").GetDouble());
+        Assert.Equal(1, metrics[0].GetProperty("confusion").GetProperty("counts")[0][0].GetInt32());
+
+        var list = await Json(await client.GetAsync("/api/runs?status=queued&dataset=cells"));
+        var ids = list.EnumerateArray().Select(r => r.GetProperty("id").GetInt32()).ToList();
+        Assert.True(ids.IndexOf(second) < ids.IndexOf(first));
+        Assert.All(list.EnumerateArray(), r => Assert.Equal("queued", r.GetProperty("status").GetString()));
+
+        await Problem(await client.GetAsync("/api/runs?status=paused"), HttpStatusCode.BadRequest);
+        await Problem(await client.GetAsync("/api/runs?dataset=nope"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Datasets_list_and_show_centers_class_counts_and_the_stain_fingerprint()
+    {
+        using var client = fixture.Client();
+        var list = await Json(await client.GetAsync("/api/datasets"));
+        var cells = list.EnumerateArray().Single(d => d.GetProperty("name").GetString() == "cells");
+        Assert.Equal(3, cells.GetProperty("centerCount").GetInt32());
+        Assert.Equal(47, cells.GetProperty("imageCount").GetInt32());
+        Assert.Equal(4, cells.GetProperty("classes").GetArrayLength());
+        Assert.Equal(["acevedo", "raabin", "zheng"], cells.GetProperty("centers").EnumerateArray().Select(c => c.GetString()));
+
+        var dataset = await Json(await client.GetAsync("/api/datasets/cells"));
+        var acevedo = dataset.GetProperty("centers")[0];
+        Assert.Equal("acevedo", acevedo.GetProperty("name").GetString());
+        Assert.Equal(20, acevedo.GetProperty("classCounts").GetProperty("neutrophil").GetInt32());
+        Assert.Equal(0.65, acevedo.GetProperty("stainFingerprint").GetProperty("stains")[0][0].GetDouble());
+        Assert.Equal(JsonValueKind.Null, dataset.GetProperty("centers")[1].GetProperty("stainFingerprint").ValueKind);
+        // By id too.
+        Assert.Equal("cells", (await Json(await client.GetAsync($"/api/datasets/{dataset.GetProperty("id").GetInt32()}"))).GetProperty("name").GetString());
+
+        var json = await Problem(await client.GetAsync("/api/datasets/nope"), HttpStatusCode.NotFound);
+        Assert.Contains("'nope'", json.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_is_a_400_problem()
+    {
+        using var client = fixture.Client();
+        var response = await client.PostAsync("/api/runs", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        await Problem(response, HttpStatusCode.BadRequest);
+        await Problem(await client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound);
+    }
+}
