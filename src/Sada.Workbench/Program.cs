@@ -1,9 +1,11 @@
 using Sada.Workbench.Components;
 using Sada.Workbench.Health;
 using Sada.Workbench.Hosting;
+using Sada.Workbench.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSadaWorkbench();
+builder.AddSadaRuns();
 
 var app = builder.Build();
 app.UseSadaDatabase();
@@ -12,6 +14,7 @@ if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createSc
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
+app.MapRunsHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
