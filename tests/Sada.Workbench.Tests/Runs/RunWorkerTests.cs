@@ -191,4 +191,25 @@ public class RunWorkerTests
         Assert.Contains("no-such-center", stored.Run.Error);
         Assert.Contains(stored.Logs, l => l.Level == "error" && l.Message.Contains("no-such-center"));
     }
+
+    [Fact]
+    public async Task Sada_watch_prints_the_stored_history_and_the_live_run_until_it_completes()
+    {
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), Settings(), keepData: false);
+        int runId = await QueueAsync(factory, Erm(3));
+        var output = new StringWriter();
+        var server = factory.Server;
+        int exit = await global::Sada.Cli.Commands.WatchCommand.WatchAsync(new Uri(server.BaseAddress, "hubs/runs"), runId, TextWriter.Synchronized(output), o =>
+        {
+            o.HttpMessageHandlerFactory = _ => server.CreateHandler();
+            o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
+        }, CancellationToken.None).WaitAsync(Patience);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(exit == 0, output.ToString());
+        Assert.Single(lines, l => l.StartsWith("eval step 0 "));
+        Assert.Single(lines, l => l.StartsWith("eval step 2 "));
+        Assert.Single(lines, l => l.StartsWith("t-SNE 'final' at step 2: 20 cells"));
+        Assert.StartsWith($"run {runId}: Completed", lines[^1]);
+    }
 }
