@@ -84,7 +84,7 @@ public sealed class RunWorker(
         var target = RunRef.Of(run);
         logger.LogInformation("Run {Run}: {Algorithm} holding out {Center}", run.Id, run.Algorithm, run.HoldoutCenter);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var forwarder = new Forwarder(this, target);
+        var forwarder = new Forwarder(this, target, run.Step);
         bool cancelRequested = false;
         var heartbeat = Task.Run(async () =>
         {
@@ -195,9 +195,9 @@ public sealed class RunWorker(
     }
 
     /// <summary>Each TrainingEvent, on the training thread: stored first, then published.</summary>
-    sealed class Forwarder(RunWorker worker, RunRef run) : IProgress<TrainingEvent>
+    sealed class Forwarder(RunWorker worker, RunRef run, int step) : IProgress<TrainingEvent>
     {
-        volatile int _step;
+        volatile int _step = step;
         public int Step => _step;
 
         public void Report(TrainingEvent value)

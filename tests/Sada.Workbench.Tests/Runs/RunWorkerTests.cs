@@ -212,4 +212,26 @@ public class RunWorkerTests
         Assert.Single(lines, l => l.StartsWith("t-SNE 'final' at step 2: 20 cells"));
         Assert.StartsWith($"run {runId}: Completed", lines[^1]);
     }
+
+    [Fact]
+    public async Task A_cancel_request_stops_the_running_run_at_its_next_heartbeat_and_marks_it_cancelled()
+    {
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), Settings(), keepData: false);
+        await using var client = await RunHubClient.ConnectAsync(factory);
+        // Far more steps than it will take: the run is cancelled after its first evaluation.
+        int runId = await QueueAsync(factory, Erm(100_000) with { EvalEvery = 50_000 });
+        var (feed, finished) = await client.SubscribeAsync(runId);
+        var evaluated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        feed.Received += m => { if (m is MetricMessage) evaluated.TrySetResult(); };
+        if (feed.Metrics.Count > 0) evaluated.TrySetResult();
+        await evaluated.Task.WaitAsync(Patience);
+
+        Assert.True(await factory.Services.GetRequiredService<RunQueue>().RequestCancelAsync(runId));
+        var status = await finished.WaitAsync(Patience);
+        Assert.Equal("Cancelled", status.Status);
+        var stored = (await StoredAsync(factory, runId))!;
+        Assert.Equal(RunStatus.Cancelled, stored.Run.Status);
+        Assert.Equal([0], stored.Metrics.Select(m => m.Step));
+        Assert.Contains(stored.Logs, l => l.Message.StartsWith("Cancelled at step"));
+    }
 }
