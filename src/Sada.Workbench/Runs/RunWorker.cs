@@ -69,13 +69,22 @@ public sealed class RunWorker(
         }
         while (!stop.IsCancellationRequested)
         {
-            var run = Wait(queue.ClaimNextAsync(WorkerId, stop));
-            if (run is null)
+            try
             {
-                stop.WaitHandle.WaitOne(options.PollInterval);
-                continue;
+                var run = Wait(queue.ClaimNextAsync(WorkerId, stop));
+                if (run is null)
+                {
+                    stop.WaitHandle.WaitOne(options.PollInterval);
+                    continue;
+                }
+                Execute(run, stop);
             }
-            Execute(run, stop);
+            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                // The database was unreachable or busy past its timeout: the worker waits and tries again, it does not stop.
+                logger.LogError(e, "The run worker could not reach the database; retrying in {Interval}", options.PollInterval);
+                stop.WaitHandle.WaitOne(options.PollInterval);
+            }
         }
     }
 
