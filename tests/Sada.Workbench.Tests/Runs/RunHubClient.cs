@@ -9,12 +9,19 @@ sealed class RunHubClient : IAsyncDisposable
 {
     readonly HubConnection _connection;
     readonly Dictionary<int, RunFeed> _feeds = [];
+    readonly List<object> _raw = [];
+
+    /// <summary>Every live message as it came off the wire, before any merge.</summary>
+    public IReadOnlyList<object> Raw { get { lock (_raw) return _raw.ToList(); } }
+
+    /// <summary>Status changes of a study's runs (after <see cref="SubscribeStudyAsync"/>).</summary>
+    public event Action<RunStatusMessage>? StudyStatus;
 
     RunHubClient(HubConnection connection)
     {
         _connection = connection;
-        _connection.On<RunStatusMessage>(nameof(IRunsClient.StatusChanged), s => Feed(s.RunId)?.OnStatus(s));
-        _connection.On<MetricMessage>(nameof(IRunsClient.Evaluation), m => Feed(m.RunId)?.OnEvaluation(m));
+        _connection.On<RunStatusMessage>(nameof(IRunsClient.StatusChanged), s => { Record(s); StudyStatus?.Invoke(s); Feed(s.RunId)?.OnStatus(s); });
+        _connection.On<MetricMessage>(nameof(IRunsClient.Evaluation), m => { Record(m); Feed(m.RunId)?.OnEvaluation(m); });
         _connection.On<ProgressMessage>(nameof(IRunsClient.Progress), p => Feed(p.RunId)?.OnProgress(p));
         _connection.On<LogMessage>(nameof(IRunsClient.Log), l => Feed(l.RunId)?.OnLog(l));
         _connection.On<EmbeddingMessage>(nameof(IRunsClient.Embedding), e => Feed(e.RunId)?.OnEmbedding(e));
@@ -33,6 +40,14 @@ sealed class RunHubClient : IAsyncDisposable
         await connection.StartAsync();
         return new RunHubClient(connection);
     }
+
+    void Record(object message)
+    {
+        lock (_raw) _raw.Add(message);
+    }
+
+    public Task<IReadOnlyList<RunStatusMessage>> SubscribeStudyAsync(int studyId) =>
+        _connection.InvokeAsync<IReadOnlyList<RunStatusMessage>>(nameof(RunsHub.SubscribeStudy), studyId);
 
     RunFeed? Feed(int runId)
     {

@@ -40,7 +40,7 @@ public class RunWorkerTests
         Algorithm = "erm", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, Steps = steps, Stage1Steps = 0, EvalEvery = 2,
     };
 
-    static async Task<int> QueueAsync(WorkbenchFactory factory, AlgorithmConfig config, string? holdout = null)
+    static async Task<int> QueueAsync(WorkbenchFactory factory, AlgorithmConfig config, string? holdout = null, int? studyId = null)
     {
         await factory.Services.GetRequiredService<SyntheticDatasetSeeder>().Completion;
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContextAsync();
@@ -48,7 +48,7 @@ public class RunWorkerTests
         var run = new Run
         {
             DatasetId = dataset.Id, HoldoutCenter = holdout ?? dataset.Centers.OrderBy(c => c.Name).Last().Name, Algorithm = config.Algorithm,
-            ConfigJson = config.ToJson(), Seed = 7, Status = RunStatus.Queued, CreatedAt = DateTime.UtcNow,
+            ConfigJson = config.ToJson(), Seed = 7, Status = RunStatus.Queued, CreatedAt = DateTime.UtcNow, StudyId = studyId,
         };
         db.Runs.Add(run);
         await db.SaveChangesAsync();
@@ -233,5 +233,81 @@ public class RunWorkerTests
         Assert.Equal(RunStatus.Cancelled, stored.Run.Status);
         Assert.Equal([0], stored.Metrics.Select(m => m.Step));
         Assert.Contains(stored.Logs, l => l.Message.StartsWith("Cancelled at step"));
+    }
+
+    /// <summary>Holds the worker after it stored the evaluation at <paramref name="step"/> and before it publishes it.</summary>
+    sealed class HoldBeforePublishing(IRunEvents inner, int step, TaskCompletionSource reached, Task release) : IRunEvents
+    {
+        public Task StatusChangedAsync(RunRef run, RunStatusMessage status) => inner.StatusChangedAsync(run, status);
+        public Task ProgressAsync(RunRef run, ProgressMessage progress) => inner.ProgressAsync(run, progress);
+        public Task LogAsync(RunRef run, LogMessage log) => inner.LogAsync(run, log);
+        public Task EmbeddingAsync(RunRef run, EmbeddingMessage embedding) => inner.EmbeddingAsync(run, embedding);
+
+        public async Task EvaluationAsync(RunRef run, MetricMessage metric)
+        {
+            if (metric.Step == step)
+            {
+                reached.TrySetResult();
+                release.Wait();
+            }
+            await inner.EvaluationAsync(run, metric);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_joining_between_store_and_publish_gets_that_evaluation_once_and_then_the_rest_live()
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), Settings(), keepData: false, services => services.AddSingleton<IRunEvents>(sp =>
+            new HoldBeforePublishing(new SignalRRunEvents(sp.GetRequiredService<IHubContext<RunsHub, IRunsClient>>()), 2, reached, release.Task)));
+        try
+        {
+            int runId = await QueueAsync(factory, Erm(6));
+            await reached.Task.WaitAsync(Patience);
+            await using var client = await RunHubClient.ConnectAsync(factory);
+            var (feed, finished) = await client.SubscribeAsync(runId);
+            // Step 2 is stored, so the history has it; it has not been published yet.
+            Assert.Equal([0, 2], feed.Metrics.Select(m => m.Step));
+            release.SetResult();
+            var status = await finished.WaitAsync(Patience);
+            Assert.True(status.Status == "Completed", $"{status.Status}: {status.Error}");
+
+            // Step 2 came twice off the wire (history, then live), once out of the feed; 4 and 5 live only.
+            Assert.Equal([2, 4, 5], client.Raw.OfType<MetricMessage>().Select(m => m.Step));
+            Assert.Equal([0, 2, 4, 5], feed.Delivered.OfType<MetricMessage>().Select(m => m.Step));
+            Assert.Equal([0, 2, 4, 5], (await StoredAsync(factory, runId))!.Metrics.Select(m => m.Step));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task A_study_subscriber_gets_its_runs_statuses_then_their_status_changes()
+    {
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), Settings(), keepData: false);
+        await factory.Services.GetRequiredService<SyntheticDatasetSeeder>().Completion;
+        int studyId;
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContextAsync())
+        {
+            var study = new Study { Name = "s", DatasetId = (await db.Datasets.SingleAsync()).Id, GridJson = "{}", CreatedAt = DateTime.UtcNow };
+            db.Studies.Add(study);
+            await db.SaveChangesAsync();
+            studyId = study.Id;
+        }
+        await using var client = await RunHubClient.ConnectAsync(factory);
+        var completed = new TaskCompletionSource<RunStatusMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.StudyStatus += s => { if (s.StudyId == studyId && s.IsFinished) completed.TrySetResult(s); };
+        Assert.Empty(await client.SubscribeStudyAsync(studyId));
+        int runId = await QueueAsync(factory, Erm(2), studyId: studyId);
+
+        var finished = await completed.Task.WaitAsync(Patience);
+        Assert.Equal((runId, "Completed"), (finished.RunId, finished.Status));
+        Assert.Contains(client.Raw.OfType<MetricMessage>(), m => m.RunId == runId);
+        var statuses = await client.SubscribeStudyAsync(studyId);
+        Assert.Equal([(runId, "Completed")], statuses.Select(s => (s.RunId, s.Status)));
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.SubscribeStudyAsync(studyId + 100));
     }
 }
