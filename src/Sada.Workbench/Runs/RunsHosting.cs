@@ -16,6 +16,7 @@ public static class RunsHosting
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<IRunEvents, SignalRRunEvents>();
+        builder.Services.AddSingleton<CheckpointEmbedder>();
         if (options.Enabled)
         {
             builder.Services.AddSingleton<RunWorker>();

@@ -102,12 +102,21 @@ public class RunWorkerTests
         Assert.Equal(delivered.OfType<LogMessage>().Count(), delivered.OfType<LogMessage>().Select(m => m.Id).Distinct().Count());
         Assert.IsType<RunStatusMessage>(delivered[0]);
 
+        // On demand: the stored best weights, embedded once, and published.
+        var embedder = factory.Services.GetRequiredService<CheckpointEmbedder>();
+        var onDemand = await embedder.EmbedAsync(runId);
+        var selected = stored.Metrics.OrderByDescending(m => m.ValidationAccuracy).ThenBy(m => m.Step).First().Step;
+        Assert.Equal(("checkpoint", selected, 20), (onDemand.Label, onDemand.Step, onDemand.Points.Count));
+        Assert.Equal(onDemand.Id, (await embedder.EmbedAsync(runId)).Id);
+        Assert.Equal(3, (await StoredAsync(factory, runId))!.Embeddings.Count);
+
         // A late joiner gets it all from the history.
         await using var late = await RunHubClient.ConnectAsync(factory);
         var (lateFeed, lateFinished) = await late.SubscribeAsync(runId);
         Assert.True(lateFinished.IsCompleted);
         Assert.Equal(feed.Metrics.Select(m => (m.Step, m.LossTotal, m.HeldOutAccuracy)), lateFeed.Metrics.Select(m => (m.Step, m.LossTotal, m.HeldOutAccuracy)));
-        Assert.Equal(feed.Embeddings.Select(e => e.Id), lateFeed.Embeddings.Select(e => e.Id));
+        Assert.Equal((await StoredAsync(factory, runId))!.Embeddings.Select(e => e.Id), lateFeed.Embeddings.Select(e => e.Id));
+        Assert.Equal(onDemand.Id, lateFeed.Embeddings[^1].Id);
     }
 
     /// <summary>Publishes through the real hub and, after the evaluation at <paramref name="step"/>, holds the worker until the
