@@ -47,11 +47,16 @@ public static class WatchCommand
         connection.On<JsonElement>("Progress", printer.Progress);
         connection.On<JsonElement>("Log", printer.Log);
         connection.On<JsonElement>("Embedding", printer.Embedding);
+        connection.Closed += e =>
+        {
+            printer.Disconnected(e?.Message ?? "the workbench closed the connection");
+            return Task.CompletedTask;
+        };
         await connection.StartAsync(cancellation);
         var history = await connection.InvokeAsync<JsonElement>("SubscribeRun", runId, cancellation);
         printer.History(history);
         var finished = await printer.Finished.WaitAsync(cancellation);
-        return finished == "Completed" ? 0 : 1;
+        return finished switch { "Completed" => 0, "Disconnected" => 2, _ => 1 };
     }
 
     /// <summary>
@@ -67,6 +72,12 @@ public static class WatchCommand
         readonly TaskCompletionSource<string> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task<string> Finished => _finished.Task;
+
+        public void Disconnected(string reason)
+        {
+            lock (_gate)
+                if (_finished.TrySetResult("Disconnected")) output.WriteLine($"disconnected before the run ended: {reason}");
+        }
 
         public void History(JsonElement h)
         {
