@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Sada.Core.Algorithms;
 using Sada.Data;
+using Sada.Data.Datasets;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
 using Sada.Workbench.Datasets;
@@ -318,5 +319,33 @@ public class RunWorkerTests
         var statuses = await client.SubscribeStudyAsync(studyId);
         Assert.Equal([(runId, "Completed")], statuses.Select(s => (s.RunId, s.Status)));
         await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.SubscribeStudyAsync(studyId + 100));
+    }
+
+    [Fact]
+    public async Task A_run_whose_images_are_missing_fails_with_the_message_and_the_worker_goes_on()
+    {
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), Settings(), keepData: false);
+        await factory.Services.GetRequiredService<SyntheticDatasetSeeder>().Completion;
+        Core.Data.MultiCenterDataset dataset;
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContextAsync())
+            dataset = new DatasetCatalog(db, new ImageStore(factory.DataDirectory)).ToMultiCenterDataset((await db.Datasets.SingleAsync()).Name);
+        var heldOut = dataset.Centers[^1];
+        var files = dataset.Samples.Where(s => s.Center == dataset.Centers.Count - 1).Select(s => s.Path).Distinct().ToList();
+        foreach (var file in files) File.Move(file, file + ".away");
+        await using var client = await RunHubClient.ConnectAsync(factory);
+
+        int bad = await QueueAsync(factory, Erm(2), heldOut);
+        var (_, badFinished) = await client.SubscribeAsync(bad);
+        var failed = await badFinished.WaitAsync(Patience);
+        Assert.Equal("Failed", failed.Status);
+        Assert.Equal($"Held-out center '{heldOut}' has no readable image.", failed.Error);
+
+        foreach (var file in files) File.Move(file + ".away", file);
+        int good = await QueueAsync(factory, Erm(2), heldOut);
+        var (_, goodFinished) = await client.SubscribeAsync(good);
+        var completed = await goodFinished.WaitAsync(Patience);
+        Assert.True(completed.Status == "Completed", $"{completed.Status}: {completed.Error}");
+        var stored = (await StoredAsync(factory, bad))!;
+        Assert.Contains(stored.Logs, l => l.Level == "warning" && l.Message.StartsWith("Skipped unreadable image"));
     }
 }
