@@ -13,6 +13,7 @@ public static class SadaCli
         root.Add(DatasetCommand.Create());
         root.Add(TrainCommand.Create());
         root.Add(BenchCommand.Create());
+        root.Add(WatchCommand.Create());
         return root;
     }
 

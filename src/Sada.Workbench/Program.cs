@@ -2,10 +2,12 @@ using Sada.Workbench.Api;
 using Sada.Workbench.Components;
 using Sada.Workbench.Health;
 using Sada.Workbench.Hosting;
+using Sada.Workbench.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSadaWorkbench();
 builder.Services.AddSadaApi();
+builder.AddSadaRuns();
 
 var app = builder.Build();
 app.UseSadaDatabase();
@@ -16,6 +18,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
 app.MapSadaApi();
+app.MapRunsHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Sada.Workbench.Tests;
 
@@ -20,7 +22,27 @@ public sealed class WorkbenchFactory : WebApplicationFactory<Program>
         ["Sada:Synthetic:Enabled"] = "true", ["Sada:Synthetic:Centers"] = "2", ["Sada:Synthetic:PerCenter"] = "12", ["Sada:Synthetic:Size"] = "32",
     });
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sada-web-tests-" + Guid.NewGuid().ToString("N"));
+    public string DataDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "sada-web-tests-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>More settings, applied last.</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
+    /// <summary>Service replacements (test doubles), applied after the app's registrations.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
+    /// <summary>Leave the data directory on disk at dispose (a second host opens it: crash-resume tests).</summary>
+    public bool KeepData { get; init; }
+
+    /// <summary>A tiny synthetic set and more settings, on a given data directory.</summary>
+    public static WorkbenchFactory Synthetic(string dataDirectory, Dictionary<string, string> settings, bool keepData,
+        Action<IServiceCollection>? testServices = null)
+    {
+        var factory = Synthetic();
+        return new WorkbenchFactory(factory.synthetic)
+        {
+            DataDirectory = dataDirectory, Settings = settings, KeepData = keepData, TestServices = testServices,
+        };
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -28,6 +50,8 @@ public sealed class WorkbenchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Sada:TorchThreads", "1");
         builder.UseSetting("Sada:Synthetic:Enabled", "false");
         foreach (var (key, value) in synthetic) builder.UseSetting(key, value);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (TestServices is { } services) builder.ConfigureTestServices(services);
         builder.UseEnvironment("Testing");
     }
 
@@ -35,6 +59,7 @@ public sealed class WorkbenchFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+        if (!KeepData)
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

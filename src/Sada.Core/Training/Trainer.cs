@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Sada.Core.Algorithms;
 using Sada.Core.Data;
 using Sada.Core.Evaluation;
@@ -17,6 +18,8 @@ public sealed record TrainerOptions
     public bool Resume { get; init; } = true;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
     public int EvalBatchSize { get; init; } = 64;
+    /// <summary>t-SNE of the backbone features at the end of stage 1 and at the end of the run; null: none.</summary>
+    public EmbeddingOptions? Embedding { get; init; }
 }
 
 /// <summary>The outcome of one leave-one-center-out run.</summary>
@@ -31,7 +34,8 @@ public sealed record TrainingResult(
     HeldOutEvaluation Last,
     IReadOnlyList<UnreadableImage> Unreadable,
     HeldOutEvaluation? Swad = null,
-    string? SwadNote = null);
+    string? SwadNote = null,
+    IReadOnlyList<EmbeddingRecord>? Embeddings = null);
 
 /// <summary>
 /// Trains one algorithm with one center held out: per-center balanced minibatches, an evaluation every
@@ -73,6 +77,8 @@ public sealed class Trainer(
             progress?.Report(new TrainingResumed(state.Step + 1, state.Evaluations));
         }
         var evaluations = state.Evaluations.ToList();
+        var embeddings = new List<EmbeddingRecord>();
+        var embedCells = EmbeddingCells(cache);
         int bestStep = state.BestStep;
         double bestValidation = state.BestValidation;
 
@@ -146,7 +152,11 @@ public sealed class Trainer(
                 if (LastCheckpointPath is { } path) Checkpoint.Save(path, algorithm, new TrainerState(step, bestStep, bestValidation, evaluations, config.ToJson(), split.HeldOutName));
                 progress?.Report(record);
             }
+            if (_options.Embedding is { AtEndOfStage1: true } && algorithm.StageAt(step) == 1 && step + 1 < config.Steps && algorithm.StageAt(step + 1) == 2)
+                Embed(algorithm, embedCells, cache, step, EmbeddingRecord.Stage1, embeddings, cancellation);
         }
+        if (_options.Embedding is { AtEnd: true })
+            Embed(algorithm, embedCells, cache, config.Steps - 1, EmbeddingRecord.Final, embeddings, cancellation);
 
         if (evaluations.Count == 0) throw new InvalidOperationException("The run made no evaluation.");
         segment?.Dispose();
@@ -164,7 +174,34 @@ public sealed class Trainer(
         }
         var selected = evaluations.FirstOrDefault(e => e.Step == bestStep) ?? evaluations[^1];
         return new TrainingResult(split.HeldOutName, config, data.Classes, split.Training.Select(t => t.Name).ToList(),
-            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote);
+            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, embeddings);
+    }
+
+    /// <summary>The stratified t-SNE sample over every center (held-out included), among the readable cells.</summary>
+    IReadOnlyList<CellSample> EmbeddingCells(DecodedImageCache cache)
+    {
+        if (_options.Embedding is not { } options) return [];
+        var readable = data.Samples.Where(s => cache.Contains(s.Path)).ToList();
+        return FeatureEmbedding.Sample(readable, options).Select(i => readable[i]).ToList();
+    }
+
+    /// <summary>A t-SNE that fails is a warning, never the end of the run: the run's metrics matter more.</summary>
+    void Embed(IAlgorithm algorithm, IReadOnlyList<CellSample> cells, DecodedImageCache cache, int step, string label,
+        List<EmbeddingRecord> embeddings, CancellationToken cancellation)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        try
+        {
+            var record = FeatureEmbedding.Embed(algorithm, data, cells, cache, config.ImageSize, device, _options.Embedding!, step, label, _options.EvalBatchSize);
+            embeddings.Add(record);
+            Log("info", $"t-SNE '{label}' at step {step}: {cells.Count} cells in {record.Seconds:F1} s, KL {record.Kl:F3}, " +
+                        $"center k-NN accuracy {record.MixingScore:P1} (chance {record.MixingChance:P1}), class k-NN accuracy {record.ClassSeparability:P1}.");
+            progress?.Report(record);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or ExternalException)
+        {
+            Log("warning", $"t-SNE '{label}' at step {step} failed: {e.Message}");
+        }
     }
 
     /// <summary>A checkpoint resumes only the run that wrote it: same held-out center, same config.</summary>

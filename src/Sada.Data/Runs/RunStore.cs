@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Sada.Core.Training;
+using Sada.Data.Entities;
+
+namespace Sada.Data.Runs;
+
+/// <summary>One point of a stored t-SNE: its 2-D position, center and class names.</summary>
+public sealed record EmbeddingPoint(float X, float Y, string Center, string Class);
+
+/// <summary>What is stored of a run, in order: metrics by step, log lines and embeddings by id.</summary>
+public sealed record RunHistory(Run Run, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<RunLogLine> Logs, IReadOnlyList<TsneEmbedding> Embeddings);
+
+/// <summary>
+/// Writes what a training run reports (evaluations, log lines, t-SNE) and reads it back for late joiners. An evaluation
+/// is one <see cref="RunMetric"/> row per (run, step), written with the run's step in one transaction and never twice:
+/// a resumed run's <see cref="TrainingResumed"/> is reconciled with <see cref="ReconcileAsync"/>. Provider-neutral EF Core.
+/// </summary>
+public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider clock)
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Records where and with what a claimed run trains.</summary>
+    public async Task StartAsync(int runId, string device, string? codeVersion, string checkpointDirectory, int totalSteps, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Device, device).SetProperty(r => r.CodeVersion, codeVersion)
+            .SetProperty(r => r.CheckpointDirectory, checkpointDirectory).SetProperty(r => r.TotalSteps, totalSteps), cancellation);
+    }
+
+    /// <summary>Writes the evaluation's row and moves the run's step forward, in one transaction. Returns the row, or
+    /// null when the run already has a row at that step (a replay after a resume).</summary>
+    public async Task<RunMetric?> AddEvaluationAsync(int runId, EvaluationRecord evaluation, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        return await AddEvaluationAsync(db, runId, evaluation, cancellation);
+    }
+
+    async Task<RunMetric?> AddEvaluationAsync(SadaDbContext db, int runId, EvaluationRecord evaluation, CancellationToken cancellation)
+    {
+        int step = evaluation.Step;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellation);
+        if (await db.RunMetrics.AnyAsync(m => m.RunId == runId && m.Step == step, cancellation)) return null;
+        var row = ToMetric(runId, evaluation, Now);
+        db.RunMetrics.Add(row);
+        try
+        {
+            await db.SaveChangesAsync(cancellation);
+        }
+        catch (DbUpdateException)
+        {
+            // Another writer stored the same step between our check and our insert: the unique index kept one.
+            await transaction.RollbackAsync(cancellation);
+            if (await Exists(runId, step, cancellation)) return null;
+            throw;
+        }
+        await db.Runs.Where(r => r.Id == runId && r.Step < step).ExecuteUpdateAsync(s => s.SetProperty(r => r.Step, step), cancellation);
+        await transaction.CommitAsync(cancellation);
+        return row;
+    }
+
+    async Task<bool> Exists(int runId, int step, CancellationToken cancellation)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        return await db.RunMetrics.AnyAsync(m => m.RunId == runId && m.Step == step, cancellation);
+    }
+
+    /// <summary>
+    /// A run resumed from its checkpoint: rows at or after <see cref="TrainingResumed.FromStep"/> were not in the
+    /// checkpoint (it was lost or replaced) and go, since the run makes those evaluations again; evaluations the
+    /// checkpoint holds but the table misses (a crash between checkpoint and write) are written. Returns the rows written.
+    /// </summary>
+    public async Task<IReadOnlyList<RunMetric>> ReconcileAsync(int runId, TrainingResumed resumed, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        await db.RunMetrics.Where(m => m.RunId == runId && m.Step >= resumed.FromStep).ExecuteDeleteAsync(cancellation);
+        var written = new List<RunMetric>();
+        foreach (var evaluation in resumed.Evaluations.Where(e => e.Step < resumed.FromStep).OrderBy(e => e.Step))
+            if (await AddEvaluationAsync(db, runId, evaluation, cancellation) is { } row) written.Add(row);
+        return written;
+    }
+
+    public async Task<RunLogLine> AddLogAsync(int runId, string level, string message, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        var line = new RunLogLine { RunId = runId, At = Now, Level = level, Message = message };
+        db.RunLogLines.Add(line);
+        await db.SaveChangesAsync(cancellation);
+        return line;
+    }
+
+    /// <summary>Stores a t-SNE; one per (run, label, step): a replay returns null and writes nothing.</summary>
+    public async Task<TsneEmbedding?> AddEmbeddingAsync(int runId, EmbeddingRecord embedding, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        if (await db.TsneEmbeddings.AnyAsync(t => t.RunId == runId && t.Label == embedding.Label && t.Step == embedding.Step, cancellation)) return null;
+        var points = Enumerable.Range(0, embedding.Centers.Length).Select(i => new EmbeddingPoint(
+            embedding.Points[2 * i], embedding.Points[2 * i + 1], embedding.CenterNames[embedding.Centers[i]], embedding.ClassNames[embedding.Classes[i]]));
+        var row = new TsneEmbedding
+        {
+            RunId = runId, Step = embedding.Step, Label = embedding.Label, PointsJson = JsonSerializer.Serialize(points, Json),
+            MixingScore = embedding.MixingScore, KlDivergence = embedding.Kl, CreatedAt = Now,
+        };
+        db.TsneEmbeddings.Add(row);
+        await db.SaveChangesAsync(cancellation);
+        return row;
+    }
+
+    public static IReadOnlyList<EmbeddingPoint> ReadPoints(TsneEmbedding embedding) =>
+        JsonSerializer.Deserialize<List<EmbeddingPoint>>(embedding.PointsJson, Json) ?? [];
+
+    /// <summary>The run with its metrics by step, log lines and embeddings in the order they were written; null for an unknown run.</summary>
+    public async Task<RunHistory?> GetHistoryAsync(int runId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        var run = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellation);
+        if (run is null) return null;
+        var metrics = await db.RunMetrics.AsNoTracking().Where(m => m.RunId == runId).OrderBy(m => m.Step).ToListAsync(cancellation);
+        var logs = await db.RunLogLines.AsNoTracking().Where(l => l.RunId == runId).OrderBy(l => l.Id).ToListAsync(cancellation);
+        var embeddings = await db.TsneEmbeddings.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.Id).ToListAsync(cancellation);
+        return new RunHistory(run, metrics, logs, embeddings);
+    }
+
+    /// <summary>The row of one evaluation: losses by name, held-out and validation metrics, JSON for the per-class parts.</summary>
+    public static RunMetric ToMetric(int runId, EvaluationRecord e, DateTime createdAt) => new()
+    {
+        RunId = runId,
+        Step = e.Step,
+        Stage = e.Stage,
+        LossTotal = e.Losses.TryGetValue("total", out var total) ? total : null,
+        LossLa = e.Losses.TryGetValue("la", out var la) ? la : null,
+        LossContrastive = e.Losses.TryGetValue("contrastive", out var contrastive) ? contrastive : null,
+        LossCe = e.Losses.TryGetValue("ce", out var ce) ? ce : null,
+        HeldOutAccuracy = e.HeldOut.Accuracy,
+        HeldOutF1Macro = e.HeldOut.F1Macro,
+        PerClassRecallJson = JsonSerializer.Serialize(e.HeldOut.Recall, Json),
+        ConfusionJson = JsonSerializer.Serialize(new { classes = e.HeldOut.Classes, counts = e.HeldOut.Confusion }, Json),
+        ValidationJson = JsonSerializer.Serialize(e.Validation, Json),
+        ValidationAccuracy = e.ValidationAccuracy,
+        ImagesPerSecond = e.ImagesPerSecond,
+        ElapsedSeconds = e.ElapsedSeconds,
+        CreatedAt = createdAt,
+    };
+
+    DateTime Now => clock.GetUtcNow().UtcDateTime;
+}

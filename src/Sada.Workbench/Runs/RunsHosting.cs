@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sada.Data.Runs;
+
+namespace Sada.Workbench.Runs;
+
+/// <summary>Registrations of runs: queue, store, events over SignalR, the hub and the worker.</summary>
+public static class RunsHosting
+{
+    public static WebApplicationBuilder AddSadaRuns(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(RunWorkerOptions.Section).Get<RunWorkerOptions>() ?? new RunWorkerOptions();
+        options.Validate();
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RunQueue>();
+        builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddSignalR();
+        builder.Services.AddSingleton<IRunEvents, SignalRRunEvents>();
+        builder.Services.AddSingleton<CheckpointEmbedder>();
+        if (options.Enabled)
+        {
+            builder.Services.AddSingleton<RunWorker>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<RunWorker>());
+        }
+        return builder;
+    }
+
+    public static WebApplication MapRunsHub(this WebApplication app)
+    {
+        app.MapHub<RunsHub>(RunsHub.Path);
+        return app;
+    }
+}

@@ -1,0 +1,45 @@
+using Sada.Workbench.Runs;
+
+namespace Sada.Workbench.Tests.Runs;
+
+/// <summary>The late joiner's merge: history first, live after, nothing twice, no regression of a final status.</summary>
+public class RunFeedTests
+{
+    static MetricMessage Metric(int step) => new(1, step, 2, 1.0, null, null, 1.0, 0.5, 0.5, new Dictionary<string, double?>(),
+        new ConfusionMessage([], []), 0.5, new Dictionary<string, double>(), 10, step);
+
+    static RunStatusMessage Status(string status) => new(1, null, status, 0, 10, null, "cpu", null, null, null);
+
+    static LogMessage Log(long id) => new(1, id, DateTime.UnixEpoch, "info", $"line {id}");
+
+    [Fact]
+    public void Live_events_before_the_history_wait_for_it_and_duplicates_are_dropped()
+    {
+        var feed = new RunFeed(1);
+        // Published after the join, delivered before the subscribe call returned: step 4 is also in the history.
+        feed.OnEvaluation(Metric(4));
+        feed.OnLog(Log(3));
+        feed.OnEvaluation(Metric(6));
+        Assert.Empty(feed.Delivered);
+
+        feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [Metric(0), Metric(2), Metric(4)], [Log(1), Log(2), Log(3)], []));
+        feed.OnEvaluation(Metric(6));
+        feed.OnEvaluation(Metric(8));
+        feed.OnEvaluation(Metric(1 + 1));   // a late duplicate
+        feed.OnEvaluation(Metric(99) with { RunId = 2 });   // another run's
+
+        Assert.Equal([0, 2, 4, 6, 8], feed.Metrics.Select(m => m.Step));
+        Assert.Equal([1L, 2, 3], feed.Logs.Select(l => l.Id));
+        Assert.Equal([0, 2, 4, 6, 8], feed.Delivered.OfType<MetricMessage>().Select(m => m.Step));
+        Assert.IsType<RunStatusMessage>(feed.Delivered[0]);
+    }
+
+    [Fact]
+    public void A_finished_status_from_the_history_is_not_undone_by_an_older_live_one()
+    {
+        var feed = new RunFeed(1);
+        feed.OnStatus(Status("Running"));
+        feed.ApplyHistory(new RunHistoryMessage(Status("Completed"), [], [], []));
+        Assert.Equal("Completed", feed.Status!.Status);
+    }
+}
