@@ -72,19 +72,28 @@ public static class StepBenchmark
             augmenter.Augment(images, labels, generator);
         }));
 
-        using var algorithm = AlgorithmRegistry.Create(config, 5, CPU);
-        algorithm.Network.train();
         var batch = new MultiCenterBatch(Enumerable.Range(0, centers).Select(c =>
         {
             using var picks = arange(c, options.Cells, centers, dtype: int64);
             return new CenterMinibatch(c, images.index_select(0, picks), labels.index_select(0, picks));
         }).ToList());
-        int step = 0;
-        rows.Add(Time("SADA stage-1 step", options, () =>
+        // The whole step, then with one term off at a time: what LA and DISC each cost.
+        foreach (var (phase, variant) in new[]
+                 {
+                     ("SADA stage-1 step", config),
+                     ("  without LA", config with { LaWeight = 0 }),
+                     ("  without DISC", config with { Contrast = ContrastMode.None }),
+                 })
         {
-            using var scope = NewDisposeScope();
-            algorithm.Update(batch, step++);
-        }));
+            using var algorithm = AlgorithmRegistry.Create(variant, 5, CPU);
+            algorithm.Network.train();
+            int step = 0;
+            rows.Add(Time(phase, options, () =>
+            {
+                using var scope = NewDisposeScope();
+                algorithm.Update(batch, step++);
+            }));
+        }
         foreach (var c in batch.Centers) { c.Images.Dispose(); c.Labels.Dispose(); }
 
         GC.Collect();
