@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Api;
 
@@ -32,6 +33,8 @@ public static class RunsApi
         api.MapPost("/", Create);
         api.MapGet("/{id:int}", Get);
         api.MapPost("/{id:int}/cancel", Cancel);
+        api.MapGet("/{id:int}/tsne", Embeddings);
+        api.MapPost("/{id:int}/tsne", EmbedCheckpoint);
         return app;
     }
 
@@ -73,6 +76,29 @@ public static class RunsApi
     /// <summary>A run with its full config and every evaluation row in step order.</summary>
     static async Task<Results<Ok<RunDto>, ProblemHttpResult>> Get(int id, RunCatalog runs, CancellationToken ct) =>
         await runs.GetAsync(id, ct) is { } details ? TypedResults.Ok(ToDto(details)) : ApiProblems.NotFound($"no run #{id}");
+
+    /// <summary>The run's stored t-SNE embeddings (end of stage 1, end of run, and any made on demand).</summary>
+    static async Task<Results<Ok<IReadOnlyList<EmbeddingMessage>>, ProblemHttpResult>> Embeddings(int id, RunStore store, CancellationToken ct) =>
+        await store.GetHistoryAsync(id, ct) is { } history
+            ? TypedResults.Ok<IReadOnlyList<EmbeddingMessage>>(history.Embeddings.Select(EmbeddingMessage.From).ToList())
+            : ApiProblems.NotFound($"no run #{id}");
+
+    /// <summary>
+    /// A t-SNE of the run's best-by-validation weights, made now (or the stored one for that step): 404 for an unknown run,
+    /// 409 when the run has no evaluation or no stored weights yet.
+    /// </summary>
+    static async Task<Results<Ok<EmbeddingMessage>, ProblemHttpResult>> EmbedCheckpoint(int id, CheckpointEmbedder embedder, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok(await embedder.EmbedAsync(id, ct));
+        }
+        catch (KeyNotFoundException) { return ApiProblems.NotFound($"no run #{id}"); }
+        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or InvalidDataException)
+        {
+            return ApiProblems.Conflict($"run #{id} cannot be embedded yet: {e.Message}");
+        }
+    }
 
     /// <summary>Cancels a queued run at once or asks a running one to stop at its next step; 409 when it has already finished.</summary>
     static async Task<Results<Ok<CancelDto>, ProblemHttpResult>> Cancel(int id, RunCatalog runs, CancellationToken ct)

@@ -53,6 +53,20 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Tsne_of_an_unknown_run_is_a_404_and_of_a_run_without_evaluations_a_409()
+    {
+        using var client = fixture.Client();
+        await Problem(await client.GetAsync("/api/runs/9999/tsne"), HttpStatusCode.NotFound);
+        await Problem(await client.PostAsync("/api/runs/9999/tsne", null), HttpStatusCode.NotFound);
+
+        var created = await Json(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "zheng" }));
+        int id = created.GetProperty("id").GetInt32();
+        Assert.Equal(0, (await Json(await client.GetAsync($"/api/runs/{id}/tsne"))).GetArrayLength());
+        var conflict = await Problem(await client.PostAsync($"/api/runs/{id}/tsne", null), HttpStatusCode.Conflict);
+        Assert.Contains("no evaluation", conflict.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task An_unknown_dataset_is_a_404_problem_naming_it()
     {
         using var client = fixture.Client();
