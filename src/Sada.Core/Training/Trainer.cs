@@ -83,8 +83,9 @@ public sealed class Trainer(
         double bestValidation = state.BestValidation;
 
         var sampler = new BalancedBatchSampler(split.Training, config.BatchPerCenter, config.Seed);
-        var sums = new Dictionary<string, double>();
-        int stepsSinceEval = 0;
+        // Each loss is averaged over the steps that reported it: a window spanning the stage switch has stage-1 and
+        // stage-2 terms, and dividing by every step would understate both.
+        var sums = new Dictionary<string, (double Sum, int Steps)>();
         var clock = Stopwatch.StartNew();
         double trainSeconds = 0;
         long trainImages = 0;
@@ -112,9 +113,9 @@ public sealed class Trainer(
             foreach (var (name, value) in losses)
             {
                 if (!double.IsFinite(value)) throw new TrainingDivergedException(step, name, value);
-                sums[name] = sums.GetValueOrDefault(name) + value;
+                var (sum, n) = sums.GetValueOrDefault(name);
+                sums[name] = (sum + value, n + 1);
             }
-            stepsSinceEval++;
             // SWAD averages every step's weights, from stage 2 on (the released config).
             if (valley is not null && algorithm.StageAt(step) == 2) (segment ??= new WeightAverage()).Add(algorithm.Network, step);
             trainSeconds += (clock.Elapsed - stepStart).TotalSeconds;
@@ -131,10 +132,9 @@ public sealed class Trainer(
 
             if (step % config.EvalEvery == 0 || step == config.Steps - 1)
             {
-                var record = Evaluate(algorithm, split, cache, step, sums.ToDictionary(kv => kv.Key, kv => kv.Value / stepsSinceEval),
+                var record = Evaluate(algorithm, split, cache, step, sums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Steps),
                     imagesPerSecond, clock.Elapsed.TotalSeconds);
                 sums.Clear();
-                stepsSinceEval = 0;
                 evaluations.Add(record);
                 if (valley is not null && segment is not null)
                 {

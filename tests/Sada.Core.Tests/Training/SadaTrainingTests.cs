@@ -66,6 +66,10 @@ public class SadaTrainingTests : IClassFixture<SadaTrainingTests.TwoCenters>
         Assert.All(Enumerable.Range(24, 16), s => Assert.Equal(["ce", "total"], steps[s].Keys.Order()));
         Assert.True(Mean(34, 40, "ce") < Mean(24, 30, "ce"), "CE: " + Trace("ce", 24, 40));
         Assert.Equal([0, 8, 16, 24, 32, 39], result.Evaluations.Select(e => e.Step));
+        // An evaluation reports each loss as its mean over the steps since the previous one that computed it.
+        var e24 = result.Evaluations.Single(e => e.Step == 24);
+        Assert.Equal(Enumerable.Range(17, 7).Average(s => steps[s]["contrastive"]), e24.Losses["contrastive"], 9);
+        Assert.Equal(steps[24]["ce"], e24.Losses["ce"], 9);
         Assert.Equal([1, 1, 1, 2, 2, 2], result.Evaluations.Select(e => e.Stage));
         Assert.Equal(_data.Dataset.Samples.Count(s => s.Center == 1), result.Last.Count);
     }
