@@ -59,3 +59,26 @@ public class StudyTableViewTests : IAsyncLifetime
         Assert.Equal("--", StudyTableView.Format(S(3)));
     }
 }
+
+public class StudyBarsTests
+{
+    [Fact]
+    public void One_bar_trace_per_variant_over_the_held_out_centers_without_the_average()
+    {
+        SeedStat S(params double[] v) => SeedStat.Of(v, 2);
+        var table = new StudyTable("t", ["a", "b", StudyTable.AverageColumn], [0, 1],
+        [
+            new TableRow("SADA", [new TableCell("a", S(0.9, 0.9), S(0.8, 0.6), true, true), new TableCell("b", S(0.5), S(0.5), true, true),
+                                  new TableCell(StudyTable.AverageColumn, S(0.7), S(0.6), true, true)]),
+            new TableRow("ERM", [new TableCell("a", S(), S(), false, false), new TableCell("b", S(0.4), S(0.3), false, false),
+                                 new TableCell(StudyTable.AverageColumn, S(), S(), false, false)]),
+        ]);
+
+        var bars = StudyBars.Build(table);
+
+        Assert.Equal(["SADA", "ERM"], bars.Select(b => b.Name));
+        Assert.Equal(["a", "b"], bars[0].X.Cast<string>());
+        Assert.Equal(70.0, (double)bars[0].Y[0], 6);
+        Assert.Equal(["b"], bars[1].X.Cast<string>());
+    }
+}
