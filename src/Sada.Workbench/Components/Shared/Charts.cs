@@ -10,8 +10,8 @@ public static class Charts
 
     public static Plotly.Blazor.Layout Layout(string x, string y, string? title = null) => new()
     {
-        Height = 320,
-        Margin = new Margin { L = 50, R = 20, T = title is null ? 20 : 40, B = 40 },
+        Height = title is null ? 320 : 380,
+        Margin = new Margin { L = 50, R = 20, T = title is null ? 20 : 70, B = 40 },
         Title = title is null ? null : new Title { Text = title },
         XAxis = [new XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = x } }],
         YAxis = [new YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = y } }],
