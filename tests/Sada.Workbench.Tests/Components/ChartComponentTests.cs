@@ -52,6 +52,21 @@ public class ChartComponentTests : IAsyncLifetime
     }
 
     [Fact]
+    public void LossChart_keeps_its_plot_when_a_re_render_brings_the_same_points_and_redraws_for_a_new_one()
+    {
+        var chart = _ctx.Render<LossChart>(ps => ps.Add(c => c.Points, new[] { P(10, 1, 2.0) }));
+        var first = chart.FindComponent<PlotlyChart>().Instance;
+
+        chart.Render(ps => ps.Add(c => c.Points, new[] { P(10, 1, 2.0) }));
+        Assert.Same(first, chart.FindComponent<PlotlyChart>().Instance);
+
+        chart.Render(ps => ps.Add(c => c.Points, new[] { P(10, 1, 2.0), P(20, 1, 1.0) }));
+        var redrawn = chart.FindComponent<PlotlyChart>().Instance;
+        Assert.NotSame(first, redrawn);
+        Assert.Equal([10, 20], redrawn.Data.Cast<Scatter>().Single().X.Cast<int>());
+    }
+
+    [Fact]
     public void LossChart_says_so_when_there_is_no_evaluation()
     {
         var chart = _ctx.Render<LossChart>(ps => ps.Add(c => c.Points, Array.Empty<LossChart.LossPoint>()));
