@@ -15,7 +15,11 @@ public static class RunsHosting
         builder.Services.AddSingleton<RunQueue>();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddSignalR();
-        builder.Services.AddSingleton<IRunEvents, SignalRRunEvents>();
+        builder.Services.AddSingleton<SignalRRunEvents>();
+        builder.Services.AddSingleton<RunEventBus>();
+        builder.Services.AddSingleton<IRunEvents, BroadcastRunEvents>();
+        builder.Services.AddSingleton<RunPages>();
+        builder.Services.AddSingleton<ComparePages>();
         builder.Services.AddSingleton<CheckpointEmbedder>();
         if (options.Enabled)
         {

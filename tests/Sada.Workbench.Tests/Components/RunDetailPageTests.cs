@@ -1,0 +1,98 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Sada.Data.Entities;
+using Sada.Workbench.Components.Pages;
+using Sada.Workbench.Runs;
+using Sada.Workbench.Tests.Api;
+
+namespace Sada.Workbench.Tests.Components;
+
+/// <summary>The run page on the real services of a workbench without trainer (<see cref="ApiFixture"/>), rendered by bUnit.</summary>
+public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
+{
+    readonly BunitContext _ctx = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    readonly ApiFixture _api;
+
+    public RunDetailPageTests(ApiFixture api)
+    {
+        _api = api;
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Services.AddMudServices();
+        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunPages>());
+    }
+
+    int StoreRun(RunStatus status, params int[] metricSteps)
+    {
+        using var db = _api.Db();
+        var run = new Run
+        {
+            DatasetId = db.Datasets.Single(d => d.Name == "cells").Id, HoldoutCenter = "zheng", Algorithm = "sada", ConfigJson = "{}", Seed = 0,
+            Status = status, Step = metricSteps.LastOrDefault(), TotalSteps = 100, CreatedAt = DateTime.UtcNow, Device = "cpu",
+            Metrics = metricSteps.Select(s => new RunMetric
+            {
+                Step = s, Stage = 1, LossTotal = 1.0 / s, LossCe = 1.0 / s, HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4, ValidationAccuracy = 0.6,
+                ConfusionJson = """{"classes": ["monocyte", "neutrophil"], "counts": [[3, 1], [0, 4]]}""",
+                PerClassRecallJson = """{"monocyte": 0.75, "neutrophil": 1.0}""", CreatedAt = DateTime.UtcNow,
+            }).ToList(),
+        };
+        db.Runs.Add(run);
+        db.SaveChanges();
+        return run.Id;
+    }
+
+    [Fact]
+    public async Task Shows_the_stored_history_then_appends_a_live_metric_once()
+    {
+        var id = StoreRun(RunStatus.Running, 10, 20);
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        page.WaitForAssertion(() => Assert.Contains("step 20 / 100", page.Markup));
+        var feedSteps = () => page.FindComponent<Sada.Workbench.Components.Shared.LossChart>().Instance.Points.Select(p => p.Step).ToList();
+        Assert.Equal([10, 20], feedSteps());
+
+        // The worker publishes step 30 (twice, as after a hub redelivery) through the registered IRunEvents.
+        var events = _api.Factory.Services.GetRequiredService<IRunEvents>();
+        var live = ChartComponentTests.Metric(30, 0.8, 0.7, 0.9, runId: id);
+        await events.EvaluationAsync(new RunRef(id, null), live);
+        await events.EvaluationAsync(new RunRef(id, null), live);
+        // A step already in the history, published late, is not added again.
+        await events.EvaluationAsync(new RunRef(id, null), ChartComponentTests.Metric(20, 0.1, 0.1, 0.1, runId: id));
+
+        page.WaitForAssertion(() => Assert.Equal([10, 20, 30], feedSteps()));
+        Assert.False(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Cancel_is_disabled_when_the_run_has_finished()
+    {
+        var id = StoreRun(RunStatus.Completed, 10);
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        page.WaitForAssertion(() => Assert.Contains("Completed", page.Find("[data-testid=status]").TextContent));
+        Assert.True(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
+        Assert.False(page.Find("[data-testid=rerun]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Cancelling_a_queued_run_from_the_page_marks_it_cancelled_and_disables_the_button()
+    {
+        var id = StoreRun(RunStatus.Queued);
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        page.WaitForAssertion(() => Assert.Contains("Queued", page.Find("[data-testid=status]").TextContent));
+        page.Find("[data-testid=cancel]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Cancelled", page.Find("[data-testid=status]").TextContent));
+        Assert.True(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
+        using var db = _api.Db();
+        Assert.Equal(RunStatus.Cancelled, db.Runs.Single(r => r.Id == id).Status);
+    }
+
+    [Fact]
+    public void An_unknown_run_says_so()
+    {
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, 99999));
+        page.WaitForAssertion(() => Assert.Contains("No run #99999", page.Markup));
+    }
+}
