@@ -8,7 +8,7 @@ namespace Sada.Workbench.Runs;
 /// <see cref="BroadcastRunEvents"/>, the one <see cref="IRunEvents"/> the worker publishes through, feeds SignalR and this
 /// bus alike. The page follows the hub's late-joiner contract: subscribe first, then read the history into the feed.
 /// </summary>
-public sealed class RunEventBus
+public sealed class RunEventBus(ILogger<RunEventBus> logger)
 {
     readonly ConcurrentDictionary<int, ConcurrentDictionary<RunFeed, byte>> _feeds = new();
 
@@ -19,10 +19,16 @@ public sealed class RunEventBus
         return new Subscription(this, feed);
     }
 
+    /// <summary>Delivers to every page following the run. A page that throws (its circuit went away, say) is logged and
+    /// skipped: it must neither stop the other pages' updates nor reach the publisher (the worker, the API).</summary>
     internal void Publish(int runId, Action<RunFeed> deliver)
     {
         if (!_feeds.TryGetValue(runId, out var feeds)) return;
-        foreach (var feed in feeds.Keys) deliver(feed);
+        foreach (var feed in feeds.Keys)
+        {
+            try { deliver(feed); }
+            catch (Exception e) { logger.LogWarning(e, "A page following run {Run} failed to take an event", runId); }
+        }
     }
 
     sealed class Subscription(RunEventBus bus, RunFeed feed) : IDisposable
