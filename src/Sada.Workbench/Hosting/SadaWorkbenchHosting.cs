@@ -3,6 +3,7 @@ using MudBlazor.Services;
 using Sada.Core.Configuration;
 using Sada.Core.Runtime;
 using Sada.Data;
+using Sada.Workbench.Accounts;
 using Sada.Workbench.Datasets;
 
 namespace Sada.Workbench.Hosting;
@@ -29,6 +30,8 @@ public static class SadaWorkbenchHosting
         builder.Services.AddSadaDatasets(builder.Configuration);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddAuthorizationBuilder().AddWorkbenchPolicies();
+        builder.Services.AddCascadingAuthenticationState();
         return builder;
     }
 
