@@ -23,7 +23,7 @@ public sealed class FirstAdmin(UserManager<IdentityUser> users, RoleManager<Iden
         var configured = options.Value.AdminPassword;
         var password = string.IsNullOrEmpty(configured) ? PasswordGenerator.Generate() : configured;
         var admin = new IdentityUser { UserName = email, Email = email, EmailConfirmed = true };
-        Check(await users.CreateAsync(admin, password), $"creating the first admin {email} (check Sada:Accounts:AdminEmail and AdminPassword)");
+        Check(await users.CreateAsync(admin, password), $"creating the first admin {email} (check Sada:Accounts:AdminEmail and Sada:Accounts:AdminPassword)");
         Check(await users.AddToRoleAsync(admin, WorkbenchRoles.Admin), $"giving {email} the Admin role");
 
         if (!string.IsNullOrEmpty(configured))
