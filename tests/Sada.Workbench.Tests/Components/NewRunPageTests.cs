@@ -24,6 +24,7 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     readonly BunitContext _ctx = new();
     readonly ApiFixture _api;
     readonly NewRunPages _pages;
+    readonly Bunit.TestDoubles.BunitAuthorizationContext _auth;
 
     public NewRunPageTests(ApiFixture api)
     {
@@ -32,6 +33,7 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         _ctx.Services.AddMudServices();
         _pages = api.Factory.Services.GetRequiredService<NewRunPages>();
         _ctx.Services.AddSingleton(_pages);
+        _auth = RunDetailPageTests.SignIn(_ctx, WorkbenchRoles.Researcher);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -235,10 +237,32 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
-    public void The_page_needs_the_train_policy()
+    public void Submit_rechecks_the_role_and_queues_nothing_once_it_was_taken_away()
     {
-        var attribute = typeof(NewRun).GetCustomAttribute<AuthorizeAttribute>();
-        Assert.Equal(WorkbenchPolicies.Train, attribute?.Policy);
+        var page = Render();
+        int before = RunCount();
+        // The account loses its researcher rights while the form is open.
+        _auth.SetPolicies(RunDetailPageTests.PoliciesOf(WorkbenchRoles.Reviewer));
+
+        Field(page, "submit").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(WorkbenchPolicies.Refusal(WorkbenchPolicies.Train), Field(page, "refusal").TextContent));
+        Assert.Equal(before, RunCount());
+    }
+
+    [Fact]
+    public async Task The_workbench_serves_the_form_to_a_researcher_and_not_to_a_reviewer()
+    {
+        using var researcher = _api.Client(WorkbenchRoles.Researcher);
+        var html = (await researcher.GetStringAsync("/runs/new")).Replace("<!--!-->", "");
+        Assert.Contains("New run</h4>", html);
+        Assert.Contains("Queue 1 run", html);
+
+        using var reviewer = _api.Client(WorkbenchRoles.Reviewer);
+        var refused = await reviewer.GetAsync("/runs/new");
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.DoesNotContain("data-testid=\"submit\"", await refused.Content.ReadAsStringAsync());
+        Assert.Contains(WorkbenchPolicies.Train, typeof(NewRun).GetCustomAttributes<AuthorizeAttribute>().Select(a => a.Policy));
     }
 
     static string Normalise(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
