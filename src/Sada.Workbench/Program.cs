@@ -18,6 +18,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
 app.MapSadaApi();
+app.MapReviewApi();
 app.MapRunsHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
