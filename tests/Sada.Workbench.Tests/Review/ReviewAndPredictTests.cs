@@ -16,7 +16,7 @@ using ReviewPage = Sada.Workbench.Components.Pages.Review;
 namespace Sada.Workbench.Tests.Review;
 
 /// <summary>The gallery, the predict API and the predict page on one tiny run the worker really trained (<see cref="TrainedRunFixture"/>).</summary>
-public class ReviewAndPredictTests(TrainedRunFixture run) : IClassFixture<TrainedRunFixture>
+public class ReviewAndPredictTests(TrainedRunFixture run, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<TrainedRunFixture>
 {
     static readonly byte[] NotAnImage = "this is a text file, not a cell"u8.ToArray();
 
@@ -49,6 +49,7 @@ public class ReviewAndPredictTests(TrainedRunFixture run) : IClassFixture<Traine
         var job = await gallery.StartAsync(run.RunId);
         var result = await job.Completion.WaitAsync(TimeSpan.FromMinutes(1));
 
+        output.WriteLine($"gallery of {result.HeldOutCells} held-out cells in {result.Seconds:F2} s");
         Assert.True(mistakes > 0, "the tiny run should still make mistakes, or this test checks nothing");
         Assert.Equal(mistakes, result.Cells.Count);
         Assert.Equal(stored, result.Confusion);
