@@ -20,7 +20,8 @@ public class ReviewAndPredictTests(TrainedRunFixture run, Xunit.Abstractions.ITe
 {
     static readonly byte[] NotAnImage = "this is a text file, not a cell"u8.ToArray();
 
-    HttpClient Client() => run.Factory.CreateClient();
+    /// <summary>Signed in as a Reviewer, the least role that may read.</summary>
+    HttpClient Client() => run.Factory.SignedInClient(WorkbenchRoles.Reviewer);
 
     async Task<(RunCheckpoint Checkpoint, IReadOnlyList<HeldOutCell> Cells)> StoredAsync()
     {
@@ -100,9 +101,9 @@ public class ReviewAndPredictTests(TrainedRunFixture run, Xunit.Abstractions.ITe
         Assert.Contains("no file", (await Json(none)).GetProperty("errors").GetProperty("file")[0].GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/runs/99999/predict", Upload(await File.ReadAllBytesAsync(cells[0].Path), "cell.png"))).StatusCode);
 
-        using var anonymous = new HttpRequestMessage(HttpMethod.Post, $"/api/runs/{run.RunId}/predict") { Content = Upload(NotAnImage, "x.png") };
-        anonymous.Headers.Add(TrainedRunFixture.Anonymous, "1");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(anonymous)).StatusCode);
+        using var anonymous = run.Factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/runs/{run.RunId}/predict", Upload(NotAnImage, "x.png"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/images/{new string('0', 64)}")).StatusCode);
     }
 
     BunitContext Page()

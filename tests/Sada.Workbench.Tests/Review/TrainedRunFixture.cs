@@ -1,14 +1,8 @@
-using System.Security.Claims;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Sada.Core.Algorithms;
 using Sada.Data;
 using Sada.Data.Entities;
-using Sada.Workbench.Accounts;
 using Sada.Workbench.Datasets;
 
 namespace Sada.Workbench.Tests.Review;
@@ -16,12 +10,10 @@ namespace Sada.Workbench.Tests.Review;
 /// <summary>
 /// A workbench whose worker trained one tiny real run on the tiny synthetic set (2 centers x 12 cells at 32 px; ERM,
 /// ResNet-18, 6 steps from scratch, so it still gets cells wrong): its metrics, best.weights and held-out images are stored
-/// as a real run's are. Requests are signed in as a Reviewer by a test scheme, unless they carry <see cref="Anonymous"/>.
+/// as a real run's are.
 /// </summary>
 public sealed class TrainedRunFixture : IAsyncLifetime
 {
-    public const string Anonymous = "X-Test-Anonymous";
-
     public WorkbenchFactory Factory { get; } = WorkbenchFactory.Synthetic(
         Path.Combine(Path.GetTempPath(), "sada-web-review-" + Guid.NewGuid().ToString("N")),
         new()
@@ -30,8 +22,7 @@ public sealed class TrainedRunFixture : IAsyncLifetime
             ["Sada:Worker:HeartbeatInterval"] = "00:00:00.500",
             ["Sada:Worker:Embedding:Enabled"] = "false",
         },
-        keepData: false,
-        services => services.AddAuthentication(TestSignIn.SchemeName).AddScheme<AuthenticationSchemeOptions, TestSignIn>(TestSignIn.SchemeName, _ => { }));
+        keepData: false);
 
     public int RunId { get; private set; }
 
@@ -66,18 +57,4 @@ public sealed class TrainedRunFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Factory.DisposeAsync();
-
-    /// <summary>Signs every request in as a Reviewer (the least role that may read), except those with the <see cref="Anonymous"/> header.</summary>
-    sealed class TestSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "Test";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (Request.Headers.ContainsKey(Anonymous)) return Task.FromResult(AuthenticateResult.NoResult());
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "reviewer"), new Claim(ClaimTypes.Role, WorkbenchRoles.Reviewer)], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
-    }
 }
