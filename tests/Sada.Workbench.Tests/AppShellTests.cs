@@ -20,7 +20,6 @@ public class AppShellTests : IClassFixture<WorkbenchFactory>
     }
 
     [Theory]
-    [InlineData("/datasets", "No dataset is registered yet")]
     [InlineData("/runs", "No run yet")]
     [InlineData("/compare", "No completed run to compare yet")]
     public async Task Pages_render_from_the_database(string path, string expected)
