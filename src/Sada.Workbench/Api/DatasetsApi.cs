@@ -17,11 +17,11 @@ public static class DatasetsApi
 
     public static IEndpointRouteBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/datasets").WithTags("Datasets");
+        var api = app.MapGroup("/api/datasets").WithTags("Datasets").RequireAuthorization(WorkbenchPolicies.Read);
         api.MapGet("/", List);
         api.MapGet("/{nameOrId}", Get);
-        api.MapGet("/{nameOrId}/centers/{center}/sheet.png", Sheet).RequireAuthorization(WorkbenchPolicies.Read);
-        api.MapGet("/{nameOrId}/cells/{imageId:long}.png", Cell).RequireAuthorization(WorkbenchPolicies.Read);
+        api.MapGet("/{nameOrId}/centers/{center}/sheet.png", Sheet);
+        api.MapGet("/{nameOrId}/cells/{imageId:long}.png", Cell);
         return app;
     }
 

@@ -60,7 +60,7 @@ public class DatasetImagesApiTests(DatasetFixture fixture) : IClassFixture<Datas
     }
 
     [Fact]
-    public async Task The_dataset_pages_answer_a_reviewer_and_challenge_an_anonymous_visitor()
+    public async Task The_dataset_pages_answer_a_reviewer_and_send_an_anonymous_visitor_to_sign_in()
     {
         using var reviewer = fixture.Client(WorkbenchRoles.Reviewer);
         var html = await reviewer.GetStringAsync($"/datasets/{fixture.DatasetId}");
@@ -69,9 +69,12 @@ public class DatasetImagesApiTests(DatasetFixture fixture) : IClassFixture<Datas
         Assert.DoesNotContain("import-panel", html);
         Assert.Contains($"href=\"datasets/{fixture.DatasetId}\"", await reviewer.GetStringAsync("/datasets"));
 
-        // The page's [Authorize] challenges before rendering: the test scheme answers 401 (the sign-in cookie will redirect).
         using var anonymous = fixture.Client(role: null);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/datasets")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/datasets/{fixture.DatasetId}")).StatusCode);
+        foreach (var page in new[] { "/datasets", $"/datasets/{fixture.DatasetId}" })
+        {
+            var response = await anonymous.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Contains("/account/login", response.Headers.Location!.OriginalString);
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace Sada.Workbench.Tests.Datasets;
 public class DatasetAdminTests(DatasetFixture fixture) : IClassFixture<DatasetFixture>
 {
     DatasetAdmin Admin => fixture.Services.GetRequiredService<DatasetAdmin>();
-    static readonly System.Security.Claims.ClaimsPrincipal AnAdmin = TestSignIn.User(WorkbenchRoles.Admin);
+    static readonly System.Security.Claims.ClaimsPrincipal AnAdmin = DatasetFixture.User(WorkbenchRoles.Admin);
 
     int StoredFiles() => fixture.Services.GetRequiredService<ImageStore>().EnumerateFiles().Count();
 
@@ -68,7 +68,7 @@ public class DatasetAdminTests(DatasetFixture fixture) : IClassFixture<DatasetFi
     [InlineData(WorkbenchRoles.Reviewer)]
     public async Task Only_admins_may_import_or_delete_whatever_the_page_shows(string role)
     {
-        var user = TestSignIn.User(role);
+        var user = DatasetFixture.User(role);
         var zip = DatasetFixture.Zip(("x/neutrophil/1.png", fixture.Png(3)));
 
         var upload = await Admin.ImportUploadAsync(user, new MemoryStream(zip), new ImportTarget($"by-{role}"));

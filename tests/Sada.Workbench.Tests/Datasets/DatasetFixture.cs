@@ -1,13 +1,8 @@
 using System.IO.Compression;
 using System.Security.Claims;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Sada.Core.Synthetic;
 using Sada.Data;
 using Sada.Data.Datasets;
@@ -16,8 +11,7 @@ namespace Sada.Workbench.Tests.Datasets;
 
 /// <summary>
 /// A workbench without trainer holding "tiny": the synthetic set's 3 centers x 8 cells at 32 px, imported at start.
-/// Server-folder import is allowed under <see cref="Root"/>; uploads up to 1 MB. Requests sign in through
-/// <see cref="TestSignIn"/> (header X-Test-Role) while the real sign-in is not there.
+/// Server-folder import is allowed under <see cref="Root"/>; uploads up to 1 MB.
 /// </summary>
 public sealed class DatasetFixture : IDisposable
 {
@@ -46,7 +40,6 @@ public sealed class DatasetFixture : IDisposable
                 ["Sada:Datasets:ImportRoots:0"] = Root,
                 ["Sada:Datasets:MaxUploadBytes"] = UploadLimit.ToString(),
             },
-            TestServices = TestSignIn.Add,
         };
         Factory = _workbench;
         var source = Path.Combine(_scratch, "tiny");
@@ -63,13 +56,13 @@ public sealed class DatasetFixture : IDisposable
 
     public string DataDirectory => _workbench.DataDirectory;
 
-    /// <summary>A client signed in with <paramref name="role"/> (none: anonymous); redirects are not followed.</summary>
-    public HttpClient Client(string? role)
-    {
-        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        if (role is not null) client.DefaultRequestHeaders.Add(TestSignIn.RoleHeader, role);
-        return client;
-    }
+    /// <summary>A client signed in with <paramref name="role"/> through the real token endpoint; none: anonymous, redirects not followed.</summary>
+    public HttpClient Client(string? role) =>
+        role is null ? Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }) : Factory.SignedInClient(role);
+
+    /// <summary>A user with one role, as the services see a signed-in person (for calls made without HTTP).</summary>
+    public static ClaimsPrincipal User(string role) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, $"{role.ToLowerInvariant()}@tests.local"), new Claim(ClaimTypes.Role, role)], "tests"));
 
     /// <summary>PNG bytes of one cell of the synthetic set.</summary>
     public byte[] Png(int index) => Set.RenderPng(Set.Cells[index]);
@@ -99,23 +92,4 @@ public sealed class DatasetFixture : IDisposable
         Factory.Dispose();
         try { Directory.Delete(_scratch, recursive: true); } catch (IOException) { }
     }
-}
-
-/// <summary>A stand-in sign-in for tests: the request's X-Test-Role header is the user's role; no header, no user.</summary>
-public sealed class TestSignIn(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string SchemeName = "Test";
-    public const string RoleHeader = "X-Test-Role";
-
-    public static void Add(IServiceCollection services) =>
-        services.AddAuthentication(SchemeName).AddScheme<AuthenticationSchemeOptions, TestSignIn>(SchemeName, null);
-
-    public static ClaimsPrincipal User(string role) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, $"a {role.ToLowerInvariant()}"), new Claim(ClaimTypes.Role, role)], SchemeName));
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
-        Task.FromResult(Request.Headers.TryGetValue(RoleHeader, out var role)
-            ? AuthenticateResult.Success(new AuthenticationTicket(User(role.ToString()), SchemeName))
-            : AuthenticateResult.NoResult());
 }
