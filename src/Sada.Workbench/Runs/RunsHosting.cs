@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sada.Data.Runs;
+using Sada.Workbench.Review;
 
 namespace Sada.Workbench.Runs;
 
@@ -23,6 +24,7 @@ public static class RunsHosting
         builder.Services.AddSingleton<RunTimeEstimator>();
         builder.Services.AddSingleton<NewRunPages>();
         builder.Services.AddSingleton<CheckpointEmbedder>();
+        builder.Services.AddSadaReview();
         if (options.Enabled)
         {
             builder.Services.AddSingleton<RunWorker>();
