@@ -30,9 +30,21 @@ public static class WorkbenchPolicies
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "not a workbench policy"),
     };
 
-    public static AuthorizationBuilder AddWorkbenchPolicies(this AuthorizationBuilder builder) => builder
-        .AddPolicy(Read, p => p.RequireRole(WorkbenchRoles.Admin, WorkbenchRoles.Researcher, WorkbenchRoles.Reviewer))
-        .AddPolicy(Train, p => p.RequireRole(WorkbenchRoles.Admin, WorkbenchRoles.Researcher))
-        .AddPolicy(ManageData, p => p.RequireRole(WorkbenchRoles.Admin))
-        .AddPolicy(ManageUsers, p => p.RequireRole(WorkbenchRoles.Admin));
+    /// <summary>Which roles each policy admits: the one statement of a role's rights.</summary>
+    public static IReadOnlyDictionary<string, string[]> Roles { get; } = new Dictionary<string, string[]>
+    {
+        [Read] = [WorkbenchRoles.Admin, WorkbenchRoles.Researcher, WorkbenchRoles.Reviewer],
+        [Train] = [WorkbenchRoles.Admin, WorkbenchRoles.Researcher],
+        [ManageData] = [WorkbenchRoles.Admin],
+        [ManageUsers] = [WorkbenchRoles.Admin],
+    };
+
+    /// <summary>The policies a role satisfies.</summary>
+    public static string[] Of(string role) => Roles.Where(p => p.Value.Contains(role)).Select(p => p.Key).ToArray();
+
+    public static AuthorizationBuilder AddWorkbenchPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var (policy, roles) in Roles) builder.AddPolicy(policy, p => p.RequireRole(roles));
+        return builder;
+    }
 }

@@ -10,15 +10,13 @@ namespace Sada.Workbench.Tests.Components;
 public class ChartComponentTests : IAsyncLifetime
 {
     // Composed, not inherited: MudBlazor's services dispose only asynchronously, and xunit 2 disposes a test class synchronously.
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
     public ChartComponentTests()
     {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
     }
 
     static LossChart.LossPoint P(int step, int stage, double? total, double? la = null, double? contrastive = null, double? ce = null) =>

@@ -15,7 +15,7 @@ namespace Sada.Workbench.Tests.Components;
 /// <summary>A dataset's page, rendered by bUnit on the real services of <see cref="DatasetFixture"/>.</summary>
 public class DatasetDetailPageTests : IClassFixture<DatasetFixture>, IAsyncLifetime
 {
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
     readonly BunitAuthorizationContext _auth;
     readonly DatasetFixture _fixture;
 
@@ -25,14 +25,9 @@ public class DatasetDetailPageTests : IClassFixture<DatasetFixture>, IAsyncLifet
     public DatasetDetailPageTests(DatasetFixture fixture)
     {
         _fixture = fixture;
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
         foreach (var service in new[] { typeof(DatasetBrowser), typeof(DatasetAdmin), typeof(StainExplorer) })
             _ctx.Services.AddSingleton(service, fixture.Services.GetRequiredService(service));
-        _auth = _ctx.AddAuthorization();
-        _auth.SetAuthorized("a reviewer");
-        _auth.SetRoles(WorkbenchRoles.Reviewer);
-        _auth.SetPolicies(WorkbenchPolicies.Read);
+        _auth = _ctx.SignInAs(WorkbenchRoles.Reviewer);
     }
 
     IRenderedComponent<DatasetDetail> Render()
@@ -64,8 +59,7 @@ public class DatasetDetailPageTests : IClassFixture<DatasetFixture>, IAsyncLifet
     [Fact]
     public void An_admin_gets_add_a_center_and_delete()
     {
-        _auth.SetRoles(WorkbenchRoles.Admin);
-        _auth.SetPolicies(WorkbenchPolicies.Read, WorkbenchPolicies.ManageData);
+        _auth.BecomeRole(WorkbenchRoles.Admin);
 
         var page = Render();
 

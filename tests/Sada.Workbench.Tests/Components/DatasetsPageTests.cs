@@ -14,7 +14,7 @@ namespace Sada.Workbench.Tests.Components;
 /// <summary>The datasets listing and its import panel, rendered by bUnit on the real services of <see cref="DatasetFixture"/>.</summary>
 public class DatasetsPageTests : IClassFixture<DatasetFixture>, IAsyncLifetime
 {
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
     readonly BunitAuthorizationContext _auth;
     readonly DatasetFixture _fixture;
 
@@ -24,8 +24,6 @@ public class DatasetsPageTests : IClassFixture<DatasetFixture>, IAsyncLifetime
     public DatasetsPageTests(DatasetFixture fixture)
     {
         _fixture = fixture;
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
         foreach (var service in new[] { typeof(DatasetBrowser), typeof(DatasetAdmin), typeof(StainExplorer) })
             _ctx.Services.AddSingleton(service, fixture.Services.GetRequiredService(service));
         _auth = _ctx.AddAuthorization();
@@ -35,8 +33,7 @@ public class DatasetsPageTests : IClassFixture<DatasetFixture>, IAsyncLifetime
     void SignIn(string role)
     {
         _auth.SetAuthorized($"a {role.ToLowerInvariant()}");
-        _auth.SetRoles(role);
-        _auth.SetPolicies(role == WorkbenchRoles.Admin ? [WorkbenchPolicies.Read, WorkbenchPolicies.ManageData] : [WorkbenchPolicies.Read]);
+        _auth.BecomeRole(role);
     }
 
     /// <summary>The input of a MudTextField marked with a test id (MudBlazor puts the attribute on the input itself).</summary>
@@ -124,12 +121,10 @@ public class DatasetsPageTests : IClassFixture<DatasetFixture>, IAsyncLifetime
     [Fact]
     public async Task Without_roots_the_panel_says_server_folders_are_off()
     {
-        await using var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
+        await using var ctx = PageContext.Create();
         ctx.Services.AddSingleton(new DatasetAdmin(null!, null!, null!, new DatasetImportOptions(), null!,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<DatasetAdmin>.Instance));
-        ctx.AddAuthorization().SetAuthorized("an admin");
+        ctx.SignInAs(WorkbenchRoles.Admin);
 
         var panel = ctx.Render<ImportPanel>();
 

@@ -21,7 +21,7 @@ namespace Sada.Workbench.Tests.Components;
 /// </summary>
 public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 {
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
     readonly ApiFixture _api;
     readonly NewRunPages _pages;
     readonly Bunit.TestDoubles.BunitAuthorizationContext _auth;
@@ -29,11 +29,9 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     public NewRunPageTests(ApiFixture api)
     {
         _api = api;
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
         _pages = api.Factory.Services.GetRequiredService<NewRunPages>();
         _ctx.Services.AddSingleton(_pages);
-        _auth = RunDetailPageTests.SignIn(_ctx, WorkbenchRoles.Researcher);
+        _auth = _ctx.SignInAs(WorkbenchRoles.Researcher);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -242,7 +240,7 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         var page = Render();
         int before = RunCount();
         // The account loses its researcher rights while the form is open.
-        _auth.SetPolicies(RunDetailPageTests.PoliciesOf(WorkbenchRoles.Reviewer));
+        _auth.BecomeRole(WorkbenchRoles.Reviewer);
 
         Field(page, "submit").Click();
 

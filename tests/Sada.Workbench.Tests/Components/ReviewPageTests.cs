@@ -18,15 +18,13 @@ namespace Sada.Workbench.Tests.Components;
 /// <summary>The review page on stored metrics (no training: <see cref="ApiFixture"/>), rendered by bUnit as a signed-in Reviewer.</summary>
 public class ReviewPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 {
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
     readonly ApiFixture _api;
 
     public ReviewPageTests(ApiFixture api)
     {
         _api = api;
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
-        _ctx.AddAuthorization().SetAuthorized("reviewer").SetRoles(WorkbenchRoles.Reviewer);
+        _ctx.SignInAs(WorkbenchRoles.Reviewer);
         foreach (var type in new[] { typeof(ReviewPages), typeof(MisclassificationGallery) })
             _ctx.Services.AddSingleton(type, api.Factory.Services.GetRequiredService(type));
     }

@@ -13,7 +13,7 @@ namespace Sada.Workbench.Tests.Components;
 /// <summary>The run page on the real services of a workbench without trainer (<see cref="ApiFixture"/>), rendered by bUnit.</summary>
 public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 {
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
     readonly BunitAuthorizationContext _auth;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -24,28 +24,9 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     public RunDetailPageTests(ApiFixture api)
     {
         _api = api;
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunPages>());
-        _auth = SignIn(_ctx, WorkbenchRoles.Researcher);
+        _auth = _ctx.SignInAs(WorkbenchRoles.Researcher);
     }
-
-    /// <summary>Signs the bUnit context in with the role and the policies that role has in the workbench.</summary>
-    internal static BunitAuthorizationContext SignIn(BunitContext ctx, string role)
-    {
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized($"{role.ToLowerInvariant()}@tests.local");
-        auth.SetRoles(role);
-        auth.SetPolicies(PoliciesOf(role));
-        return auth;
-    }
-
-    internal static string[] PoliciesOf(string role) => role switch
-    {
-        WorkbenchRoles.Admin => [WorkbenchPolicies.Read, WorkbenchPolicies.Train, WorkbenchPolicies.ManageData, WorkbenchPolicies.ManageUsers],
-        WorkbenchRoles.Researcher => [WorkbenchPolicies.Read, WorkbenchPolicies.Train],
-        _ => [WorkbenchPolicies.Read],
-    };
 
     int StoreRun(RunStatus status, params int[] metricSteps)
     {
@@ -113,8 +94,7 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     [Fact]
     public void A_reviewer_sees_the_run_without_cancel_or_rerun()
     {
-        _auth.SetRoles(WorkbenchRoles.Reviewer);
-        _auth.SetPolicies(PoliciesOf(WorkbenchRoles.Reviewer));
+        _auth.BecomeRole(WorkbenchRoles.Reviewer);
         var id = StoreRun(RunStatus.Running, 10);
         var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
         page.WaitForAssertion(() => Assert.Contains("step 10 / 100", page.Markup));
@@ -130,7 +110,7 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("Queued", page.Find("[data-testid=status]").TextContent));
         var cancel = page.Find("[data-testid=cancel]");
         // The account loses its researcher rights while the page is open.
-        _auth.SetPolicies(PoliciesOf(WorkbenchRoles.Reviewer));
+        _auth.BecomeRole(WorkbenchRoles.Reviewer);
         cancel.Click();
         page.WaitForAssertion(() => Assert.Contains(WorkbenchPolicies.Refusal(WorkbenchPolicies.Train), page.Markup));
         using var db = _api.Db();
@@ -144,8 +124,7 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
         page.WaitForAssertion(() => Assert.Equal($"runs/new?from={id}", page.Find("[data-testid=edit-rerun]").GetAttribute("href")));
 
-        _auth.SetRoles(WorkbenchRoles.Reviewer);
-        _auth.SetPolicies(PoliciesOf(WorkbenchRoles.Reviewer));
+        _auth.BecomeRole(WorkbenchRoles.Reviewer);
         var reviewer = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
         reviewer.WaitForAssertion(() => Assert.Contains("Completed", reviewer.Find("[data-testid=status]").TextContent));
         Assert.Empty(reviewer.FindAll("[data-testid=edit-rerun]"));

@@ -10,12 +10,10 @@ namespace Sada.Workbench.Tests.Components;
 /// <summary>The runs list offers "New run" to those who may train, and only to them.</summary>
 public class RunsPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 {
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
 
     public RunsPageTests(ApiFixture api)
     {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Sada.Data.SadaDbContext>>());
     }
 
@@ -25,7 +23,7 @@ public class RunsPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     [Fact]
     public void A_researcher_sees_the_new_run_button()
     {
-        _ctx.AddAuthorization().SetAuthorized("rita").SetRoles(WorkbenchRoles.Researcher).SetPolicies(WorkbenchPolicies.Read, WorkbenchPolicies.Train);
+        _ctx.SignInAs(WorkbenchRoles.Researcher);
         var page = _ctx.Render<RunsPage>();
         page.WaitForAssertion(() => Assert.Equal("runs/new", page.Find("[data-testid=new-run]").GetAttribute("href")));
     }
@@ -33,7 +31,7 @@ public class RunsPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     [Fact]
     public void A_reviewer_does_not()
     {
-        _ctx.AddAuthorization().SetAuthorized("rev").SetRoles(WorkbenchRoles.Reviewer).SetPolicies(WorkbenchPolicies.Read);
+        _ctx.SignInAs(WorkbenchRoles.Reviewer);
         var page = _ctx.Render<RunsPage>();
         page.WaitForAssertion(() => Assert.Contains("No run yet", page.Markup));
         Assert.Empty(page.FindAll("[data-testid=new-run]"));

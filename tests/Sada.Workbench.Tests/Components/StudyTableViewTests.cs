@@ -8,12 +8,10 @@ namespace Sada.Workbench.Tests.Components;
 
 public class StudyTableViewTests : IAsyncLifetime
 {
-    readonly BunitContext _ctx = new();
+    readonly BunitContext _ctx = PageContext.Create();
 
     public StudyTableViewTests()
     {
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _ctx.Services.AddMudServices();
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -11,6 +11,7 @@ using Sada.Workbench.Accounts;
 using Sada.Workbench.Components.Pages;
 using Sada.Workbench.Review;
 using Sada.Workbench.Runs;
+using Sada.Workbench.Tests.Components;
 using ReviewPage = Sada.Workbench.Components.Pages.Review;
 
 namespace Sada.Workbench.Tests.Review;
@@ -108,10 +109,8 @@ public class ReviewAndPredictTests(TrainedRunFixture run, Xunit.Abstractions.ITe
 
     BunitContext Page()
     {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.AddAuthorization().SetAuthorized("reviewer").SetRoles(WorkbenchRoles.Reviewer);
+        var ctx = PageContext.Create();
+        ctx.SignInAs(WorkbenchRoles.Reviewer);
         foreach (var type in new[] { typeof(ReviewPages), typeof(CellPredictor), typeof(MisclassificationGallery) })
             ctx.Services.AddSingleton(type, run.Factory.Services.GetRequiredService(type));
         return ctx;
