@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Sada.Workbench.Tests.Browser;
+
+/// <summary>
+/// One test's browser: a fresh context (own cookies, so its own sign-in) with one page at the screenshot viewport, every
+/// console error and uncaught page error collected. <see cref="AssertNoBrowserErrors"/> fails on any error no test
+/// declared expected with <see cref="ExpectError"/>.
+/// </summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    public static readonly ViewportSize Viewport = new() { Width = 1400, Height = 900 };
+
+    readonly List<string> _errors = [];
+    readonly List<Regex> _expected = [];
+
+    BrowserSession(IBrowserContext context, IPage page)
+    {
+        Context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") Add($"console error: {message.Text} ({message.Location})");
+        };
+        page.PageError += (_, error) => Add($"uncaught: {error}");
+        page.Crash += (_, _) => Add("the page crashed");
+    }
+
+    public IBrowserContext Context { get; }
+    public IPage Page { get; }
+
+    /// <summary>Requests with this context's cookies (the signed-in user), to the workbench.</summary>
+    public IAPIRequestContext Api => Context.APIRequest;
+
+    public static async Task<BrowserSession> OpenAsync(IBrowser browser, Uri baseUrl)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(), ViewportSize = Viewport, Locale = "en-US", TimezoneId = "UTC",
+        });
+        context.SetDefaultTimeout(15_000);
+        await context.AddInitScriptAsync(BlazorInteractivity.InitScript);
+        return new BrowserSession(context, await context.NewPageAsync());
+    }
+
+    /// <summary>Loads <paramref name="path"/> (a new document, so a new circuit) and waits until it is interactive.</summary>
+    public async Task GotoAsync(string path)
+    {
+        var response = await Page.GotoAsync(path);
+        if (response is { Ok: false })
+            throw new InvalidOperationException($"GET {path} answered {response.Status} {response.StatusText}");
+        await BlazorInteractivity.WaitAsync(Page);
+    }
+
+    /// <summary>An error this test provokes on purpose (matched against the collected text).</summary>
+    public void ExpectError(string pattern) => _expected.Add(new Regex(pattern));
+
+    public IReadOnlyList<string> Errors { get { lock (_errors) return [.. _errors]; } }
+
+    public void AssertNoBrowserErrors()
+    {
+        var unexpected = Errors.Where(e => !_expected.Any(x => x.IsMatch(e))).ToList();
+        Assert.True(unexpected.Count == 0, "The browser reported errors:\n" + string.Join("\n", unexpected));
+    }
+
+    void Add(string error) { lock (_errors) _errors.Add(error); }
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+}
