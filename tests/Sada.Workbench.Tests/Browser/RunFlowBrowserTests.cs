@@ -5,32 +5,21 @@ using static Microsoft.Playwright.Assertions;
 namespace Sada.Workbench.Tests.Browser;
 
 /// <summary>A researcher's runs in the browser: a tiny run watched live on its page, then found on Compare.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : IClassFixture<BrowserWorkbench>, IAsyncLifetime
+public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTest(workbench)
 {
-    BrowserSession _session = null!;
-
-    public async Task InitializeAsync() => _session = await workbench.OpenSessionAsync();
-
-    public async Task DisposeAsync()
-    {
-        try { _session.AssertNoBrowserErrors(); }
-        finally { await _session.DisposeAsync(); }
-    }
-
     [Fact]
     public async Task A_tiny_run_draws_its_loss_curve_live_and_then_has_its_row_on_Compare()
     {
-        var page = _session.Page;
-        int blocker = await TinyRuns.QueueAsync(_session.Api, TinyRuns.Blocker);
-        int run = await TinyRuns.QueueAsync(_session.Api, TinyRuns.Sada);
+        var page = Session.Page;
+        int blocker = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Blocker);
+        int run = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Sada);
 
         // Opened while the run waits behind the blocker: whatever the chart shows later came live.
-        await _session.GotoAsync($"/runs/{run}");
+        await Session.GotoAsync($"/runs/{run}");
         var runPage = new RunPage(page);
         await Expect(runPage.Status).ToHaveTextAsync("Queued");
         await Expect(runPage.LossPanel).ToContainTextAsync("No evaluation yet");
-        await TinyRuns.CancelAsync(_session.Api, blocker);
+        await TinyRuns.CancelAsync(Session.Api, blocker);
 
         var (counts, status) = await runPage.WatchLossPointsAsync(TimeSpan.FromSeconds(90));
 
@@ -39,12 +28,12 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : IClassFixt
         Assert.True(counts.Count >= 3 && counts.SequenceEqual(counts.Order()) && counts[0] == 0,
             $"loss points seen on the open page: {string.Join(", ", counts)}");
         // Live gave what the stored history gives.
-        await _session.GotoAsync($"/runs/{run}");
+        await Session.GotoAsync($"/runs/{run}");
         await Expect(runPage.Status).ToHaveTextAsync("Completed");
         await Expect(runPage.LossPanel.Locator(".js-plotly-plot")).ToBeVisibleAsync();
         Assert.Equal(counts[^1], await runPage.LossPointsAsync());
 
-        await _session.GotoAsync("/compare");
+        await Session.GotoAsync("/compare");
         var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(), Exact = true }) });
         await row.Locator(".mud-checkbox").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare selected (1)" }).ClickAsync();

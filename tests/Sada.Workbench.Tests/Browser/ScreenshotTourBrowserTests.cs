@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Sada.Workbench.Tests.Browser;
+
+/// <summary>
+/// Every page once, interactive and without a browser error, with a completed tiny run to show; with SADA_SCREENSHOTS=1
+/// each is photographed into docs/images for the README.
+/// </summary>
+public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : BrowserTest(workbench)
+{
+    [Fact]
+    public async Task Every_page_renders_interactive_with_a_completed_run_and_is_photographed()
+    {
+        var page = Session.Page;
+        int run = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Sada);
+
+        await Session.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sada Workbench", Level = 4 })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-paper").Filter(new() { HasText = "Datasets" })).ToContainTextAsync("1");
+        await Screenshots.TakeAsync(page, "home");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Datasets" }).First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/datasets$"));
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = TinyRuns.Dataset })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(page, "datasets");
+
+        await Session.GotoAsync($"/runs/{run}");
+        var runPage = new RunPage(page);
+        await Expect(runPage.Status).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+        // Losses, accuracy and F1, confusion, recall, and the t-SNE after each stage.
+        await Screenshots.WaitForChartsAsync(page, 6);
+        await Expect(page.GetByTestId("log")).ToContainTextAsync("t-SNE 'final'");
+        await Screenshots.TakeAsync(page, "run");
+
+        await Session.GotoAsync("/runs");
+        var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(), Exact = true }) });
+        await Expect(row).ToContainTextAsync("Completed");
+        await Screenshots.TakeAsync(page, "runs");
+
+        await Session.GotoAsync("/compare");
+        await page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(), Exact = true }) })
+            .Locator(".mud-checkbox").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare selected (1)" }).ClickAsync();
+        await Expect(page.Locator(".sada-study-table tbody tr")).ToHaveCountAsync(1);
+        // The F1-macro bars and the held-out accuracy curves.
+        await Screenshots.WaitForChartsAsync(page, 2);
+        await Screenshots.TakeAsync(page, "compare");
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Playwright;
+
+namespace Sada.Workbench.Tests.Browser;
+
+/// <summary>
+/// The README's page screenshots, taken by the browser tests themselves: full-page PNGs at the sessions' fixed viewport
+/// (1400x900) into docs/images/page-NAME.png, only when SADA_SCREENSHOTS=1, so an ordinary test run leaves the tracked
+/// images alone. Without it the tours still visit and check every page.
+/// </summary>
+public static class Screenshots
+{
+    public const string Variable = "SADA_SCREENSHOTS";
+
+    public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
+
+    /// <summary>docs/images of the repository these tests were built from.</summary>
+    public static string Directory { get; } = Path.Combine(RepositoryRoot(), "docs", "images");
+
+    public static async Task TakeAsync(IPage page, string name)
+    {
+        if (!Enabled) return;
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(Directory, $"page-{name}.png"), FullPage = true,
+            Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide,
+        });
+    }
+
+    /// <summary>Waits until <paramref name="count"/> Plotly charts are drawn in the page (plotly marks a drawn graph div).</summary>
+    public static Task WaitForChartsAsync(IPage page, int count) =>
+        page.WaitForFunctionAsync("(n) => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 && document.querySelectorAll('.js-plotly-plot').length === n", count);
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Sada.Workbench.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No Sada.Workbench.sln above {AppContext.BaseDirectory}");
+    }
+}
