@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Sada.Data.Entities;
 
@@ -6,8 +8,9 @@ namespace Sada.Data;
 /// <summary>
 /// The workbench's database. Everything here is provider-neutral EF Core: the SQLite specifics live in
 /// <see cref="SadaDataServices"/>, so that a shared PostgreSQL database can replace the file later.
+/// Accounts (ASP.NET Core Identity's users and roles) live in the same database, so one file holds everything.
 /// </summary>
-public class SadaDbContext(DbContextOptions<SadaDbContext> options) : DbContext(options)
+public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDbContext<IdentityUser>(options)
 {
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Center> Centers => Set<Center>();
@@ -21,6 +24,7 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : DbContext(
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        base.OnModelCreating(b);
         b.Entity<Dataset>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(200);

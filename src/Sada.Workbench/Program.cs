@@ -1,3 +1,4 @@
+using Sada.Workbench.Accounts;
 using Sada.Workbench.Api;
 using Sada.Workbench.Components;
 using Sada.Workbench.Health;
@@ -6,17 +7,22 @@ using Sada.Workbench.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSadaWorkbench();
+builder.AddSadaAccounts();
 builder.Services.AddSadaApi();
 builder.AddSadaRuns();
 
 var app = builder.Build();
 app.UseSadaDatabase();
+await app.UseSadaAccountsAsync();
 
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
 app.UseSadaApi();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
+app.MapAccountEndpoints();
 app.MapSadaApi();
 app.MapRunsHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -10,7 +10,7 @@ public class AppShellTests : IClassFixture<WorkbenchFactory>
     [Fact]
     public async Task Home_serves_the_mudblazor_shell_with_navigation()
     {
-        using var client = _factory.CreateClient();
+        using var client = _factory.SignedInClient();
         var html = await client.GetStringAsync("/");
         Assert.Contains("mud-appbar", html);
         Assert.Contains("mud-drawer", html);
@@ -25,7 +25,7 @@ public class AppShellTests : IClassFixture<WorkbenchFactory>
     [InlineData("/compare", "No completed run to compare yet")]
     public async Task Pages_render_from_the_database(string path, string expected)
     {
-        using var client = _factory.CreateClient();
+        using var client = _factory.SignedInClient();
         var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync());
@@ -36,7 +36,7 @@ public class AppShellTests : IClassFixture<WorkbenchFactory>
     [InlineData("/app.css")]
     public async Task Static_assets_from_packages_and_the_root_wwwroot_are_served(string path)
     {
-        using var client = _factory.CreateClient();
+        using var client = _factory.SignedInClient();
         var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -49,6 +49,8 @@ public sealed class WorkbenchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Sada:DataDirectory", DataDirectory);
         builder.UseSetting("Sada:TorchThreads", "1");
         builder.UseSetting("Sada:Synthetic:Enabled", "false");
+        // A known first-admin password: nothing is generated and printed during tests.
+        builder.UseSetting("Sada:Accounts:AdminPassword", TestAccounts.Password);
         foreach (var (key, value) in synthetic) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (TestServices is { } services) builder.ConfigureTestServices(services);

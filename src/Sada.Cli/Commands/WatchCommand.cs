@@ -18,14 +18,32 @@ public static class WatchCommand
     {
         var run = new Argument<int>("RUN") { Description = "The run's id." };
         var url = new Option<string>("--url") { Description = "The workbench's address.", DefaultValueFactory = _ => "http://localhost:5000" };
-        var command = new Command("watch", "Follow a run of the workbench: status, evaluations, progress and logs until it ends.") { run, url };
+        var email = new Option<string?>("--email")
+        {
+            Description = "Sign in with this account (any role); the password comes from the SADA_PASSWORD environment variable.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SADA_EMAIL"),
+        };
+        var command = new Command("watch", "Follow a run of the workbench: status, evaluations, progress and logs until it ends.") { run, url, email };
         command.SetAction(async (result, cancellation) =>
         {
             var output = result.InvocationConfiguration.Output;
             var error = result.InvocationConfiguration.Error;
             try
             {
-                return await WatchAsync(new Uri(new Uri(result.GetValue(url)!.TrimEnd('/') + "/"), "hubs/runs"), result.GetValue(run), output, null, cancellation);
+                var workbench = new Uri(result.GetValue(url)!.TrimEnd('/') + "/");
+                if (result.GetValue(email) is not { Length: > 0 } account)
+                {
+                    error.WriteLine("error: the workbench needs a signed-in account: pass --email (or set SADA_EMAIL) and set SADA_PASSWORD");
+                    return 2;
+                }
+                var token = await WorkbenchSignIn.TokenAsync(workbench, account, Environment.GetEnvironmentVariable("SADA_PASSWORD") ?? "", cancellation);
+                return await WatchAsync(new Uri(workbench, "hubs/runs"), result.GetValue(run), output,
+                    o => o.AccessTokenProvider = () => Task.FromResult<string?>(token), cancellation);
+            }
+            catch (WorkbenchSignInException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return 2;
             }
             catch (Exception e) when (e is HttpRequestException or HubException or InvalidOperationException or UriFormatException)
             {

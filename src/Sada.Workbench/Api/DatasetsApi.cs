@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sada.Data;
 using Sada.Data.Datasets;
+using Sada.Workbench.Accounts;
 
 namespace Sada.Workbench.Api;
 
@@ -15,7 +16,7 @@ public static class DatasetsApi
 
     public static IEndpointRouteBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/datasets").WithTags("Datasets");
+        var api = app.MapGroup("/api/datasets").WithTags("Datasets").RequireAuthorization(WorkbenchPolicies.Read);
         api.MapGet("/", List);
         api.MapGet("/{nameOrId}", Get);
         return app;

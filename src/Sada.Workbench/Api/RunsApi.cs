@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Api;
@@ -28,12 +29,13 @@ public static class RunsApi
 
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/runs").WithTags("Runs");
+        var api = app.MapGroup("/api/runs").WithTags("Runs").RequireAuthorization(WorkbenchPolicies.Read);
         api.MapGet("/", List);
-        api.MapPost("/", Create);
+        api.MapPost("/", Create).RequireAuthorization(WorkbenchPolicies.Train);
         api.MapGet("/{id:int}", Get);
-        api.MapPost("/{id:int}/cancel", Cancel);
+        api.MapPost("/{id:int}/cancel", Cancel).RequireAuthorization(WorkbenchPolicies.Train);
         api.MapGet("/{id:int}/tsne", Embeddings);
+        // Reading only, but it trains nothing and may take seconds of CPU: every role may ask.
         api.MapPost("/{id:int}/tsne", EmbedCheckpoint);
         return app;
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Sada.Core.Algorithms;
 using Sada.Data.Runs;
 using Sada.Data.Studies;
+using Sada.Workbench.Accounts;
 
 namespace Sada.Workbench.Api;
 
@@ -29,9 +30,9 @@ public static class StudiesApi
 
     public static IEndpointRouteBuilder MapStudiesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/studies").WithTags("Studies");
+        var api = app.MapGroup("/api/studies").WithTags("Studies").RequireAuthorization(WorkbenchPolicies.Read);
         api.MapGet("/", List);
-        api.MapPost("/", Create);
+        api.MapPost("/", Create).RequireAuthorization(WorkbenchPolicies.Train);
         api.MapGet("/{id:int}", Get);
         api.MapGet("/{id:int}/table.csv", Csv);
         api.MapGet("/{id:int}/table.tex", Latex);

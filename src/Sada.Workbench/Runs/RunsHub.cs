@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Sada.Data;
 using Sada.Data.Runs;
+using Sada.Workbench.Accounts;
 
 namespace Sada.Workbench.Runs;
 
@@ -18,6 +20,7 @@ namespace Sada.Workbench.Runs;
 /// and history first.</item>
 /// </list>
 /// </summary>
+[Authorize(Policy = WorkbenchPolicies.Read)]
 public sealed class RunsHub(RunStore store, IDbContextFactory<SadaDbContext> dbs) : Hub<IRunsClient>
 {
     public const string Path = "/hubs/runs";

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Sada.Data;
 using Sada.Data.Entities;
+using Sada.Workbench.Accounts;
 
 namespace Sada.Workbench.Tests.Api;
 
@@ -38,7 +39,8 @@ public sealed class ApiFixture : IDisposable
 
     public SadaDbContext Db() => Factory.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContext();
 
-    public HttpClient Client() => Factory.CreateClient();
+    /// <summary>A client signed in with the role (Admin unless told).</summary>
+    public HttpClient Client(string role = WorkbenchRoles.Admin) => Factory.SignedInClient(role);
 
     public void Dispose()
     {

@@ -1,7 +1,9 @@
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Sada.Data.Entities;
+using Sada.Workbench.Accounts;
 using Sada.Workbench.Components.Pages;
 using Sada.Workbench.Runs;
 using Sada.Workbench.Tests.Api;
@@ -12,6 +14,7 @@ namespace Sada.Workbench.Tests.Components;
 public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 {
     readonly BunitContext _ctx = new();
+    readonly BunitAuthorizationContext _auth;
 
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
@@ -24,7 +27,25 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunPages>());
+        _auth = SignIn(_ctx, WorkbenchRoles.Researcher);
     }
+
+    /// <summary>Signs the bUnit context in with the role and the policies that role has in the workbench.</summary>
+    internal static BunitAuthorizationContext SignIn(BunitContext ctx, string role)
+    {
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized($"{role.ToLowerInvariant()}@tests.local");
+        auth.SetRoles(role);
+        auth.SetPolicies(PoliciesOf(role));
+        return auth;
+    }
+
+    internal static string[] PoliciesOf(string role) => role switch
+    {
+        WorkbenchRoles.Admin => [WorkbenchPolicies.Read, WorkbenchPolicies.Train, WorkbenchPolicies.ManageData, WorkbenchPolicies.ManageUsers],
+        WorkbenchRoles.Researcher => [WorkbenchPolicies.Read, WorkbenchPolicies.Train],
+        _ => [WorkbenchPolicies.Read],
+    };
 
     int StoreRun(RunStatus status, params int[] metricSteps)
     {
@@ -87,6 +108,33 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         Assert.True(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
         using var db = _api.Db();
         Assert.Equal(RunStatus.Cancelled, db.Runs.Single(r => r.Id == id).Status);
+    }
+
+    [Fact]
+    public void A_reviewer_sees_the_run_without_cancel_or_rerun()
+    {
+        _auth.SetRoles(WorkbenchRoles.Reviewer);
+        _auth.SetPolicies(PoliciesOf(WorkbenchRoles.Reviewer));
+        var id = StoreRun(RunStatus.Running, 10);
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        page.WaitForAssertion(() => Assert.Contains("step 10 / 100", page.Markup));
+        Assert.Empty(page.FindAll("[data-testid=cancel]"));
+        Assert.Empty(page.FindAll("[data-testid=rerun]"));
+    }
+
+    [Fact]
+    public void Cancel_rechecks_the_role_when_clicked_and_refuses_after_the_role_was_taken_away()
+    {
+        var id = StoreRun(RunStatus.Queued);
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        page.WaitForAssertion(() => Assert.Contains("Queued", page.Find("[data-testid=status]").TextContent));
+        var cancel = page.Find("[data-testid=cancel]");
+        // The account loses its researcher rights while the page is open.
+        _auth.SetPolicies(PoliciesOf(WorkbenchRoles.Reviewer));
+        cancel.Click();
+        page.WaitForAssertion(() => Assert.Contains(WorkbenchPolicies.Refusal(WorkbenchPolicies.Train), page.Markup));
+        using var db = _api.Db();
+        Assert.Equal(RunStatus.Queued, db.Runs.Single(r => r.Id == id).Status);
     }
 
     [Fact]

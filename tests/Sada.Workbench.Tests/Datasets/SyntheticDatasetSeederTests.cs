@@ -11,7 +11,7 @@ public class SyntheticDatasetSeederTests
     public async Task First_start_registers_a_synthetic_dataset_when_the_database_is_empty()
     {
         using var factory = WorkbenchFactory.Synthetic();
-        using var client = factory.CreateClient();
+        using var client = factory.SignedInClient();
         var outcome = await factory.Services.GetRequiredService<SyntheticDatasetSeeder>().Completion;
         Assert.Equal("registered synthetic-blood-cells (24 images)", outcome);
 
@@ -29,7 +29,7 @@ public class SyntheticDatasetSeederTests
     public async Task The_seeder_is_off_in_the_default_test_factory()
     {
         using var factory = new WorkbenchFactory();
-        using var client = factory.CreateClient();
+        using var client = factory.SignedInClient();
         Assert.Equal("disabled", await factory.Services.GetRequiredService<SyntheticDatasetSeeder>().Completion);
     }
 }

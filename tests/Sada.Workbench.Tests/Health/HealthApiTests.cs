@@ -1,3 +1,6 @@
+using Sada.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text.Json;
 
@@ -21,7 +24,8 @@ public class HealthApiTests : IClassFixture<WorkbenchFactory>
         Assert.Equal("healthy", root.GetProperty("status").GetString());
         Assert.True(root.GetProperty("torch").GetProperty("loaded").GetBoolean());
         Assert.Equal("cpu", root.GetProperty("torch").GetProperty("device").GetString());
-        Assert.EndsWith("_Initial", root.GetProperty("database").GetProperty("migration").GetString());
+        using (var db = _factory.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContext())
+            Assert.Equal(db.Database.GetMigrations().Last(), root.GetProperty("database").GetProperty("migration").GetString());
         Assert.Equal(Path.GetFullPath(_factory.DataDirectory), root.GetProperty("dataDirectory").GetString());
         Assert.True(File.Exists(Path.Combine(_factory.DataDirectory, "sada.db")));
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Tests.Runs;
@@ -35,6 +36,8 @@ sealed class RunHubClient : IAsyncDisposable
             {
                 o.HttpMessageHandlerFactory = _ => server.CreateHandler();
                 o.Transports = HttpTransportType.LongPolling;
+                // Watching needs only the read policy: the read-only role proves it.
+                o.AccessTokenProvider = () => factory.TokenAsync(WorkbenchRoles.Reviewer)!;
             })
             .Build();
         await connection.StartAsync();

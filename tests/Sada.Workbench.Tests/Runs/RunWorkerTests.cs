@@ -213,6 +213,7 @@ public class RunWorkerTests
         {
             o.HttpMessageHandlerFactory = _ => server.CreateHandler();
             o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
+            o.AccessTokenProvider = () => factory.TokenAsync(global::Sada.Workbench.Accounts.WorkbenchRoles.Reviewer)!;
         }, CancellationToken.None).WaitAsync(Patience);
 
         var lines = output.ToString().Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
