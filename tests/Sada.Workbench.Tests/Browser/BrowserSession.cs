@@ -47,10 +47,39 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>Loads <paramref name="path"/> (a new document, so a new circuit) and waits until it is interactive.</summary>
     public async Task GotoAsync(string path)
     {
+        await GotoStaticAsync(path);
+        await BlazorInteractivity.WaitAsync(Page);
+    }
+
+    /// <summary>Loads <paramref name="path"/> without waiting for a circuit (the sign-in page is static HTML).</summary>
+    public async Task GotoStaticAsync(string path)
+    {
         var response = await Page.GotoAsync(path);
         if (response is { Ok: false })
             throw new InvalidOperationException($"GET {path} answered {response.Status} {response.StatusText}");
+    }
+
+    /// <summary>
+    /// Signs in through the sign-in page's form (the cookie then serves this context's pages and <see cref="Api"/>),
+    /// from <paramref name="returnPath"/>'s redirect when it needs an account, and waits on the page it lands on.
+    /// </summary>
+    public async Task SignInAsync(string email, string password, string returnPath = "/")
+    {
+        await GotoStaticAsync(returnPath);
+        if (!new Uri(Page.Url).AbsolutePath.Equals("/account/login", StringComparison.OrdinalIgnoreCase))
+            await GotoStaticAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnPath)}");
+        await FillSignInAsync(email, password);
+        await Page.WaitForURLAsync(url => new Uri(url).PathAndQuery == returnPath);
         await BlazorInteractivity.WaitAsync(Page);
+        await Assertions.Expect(Page.GetByTestId("signed-in-as")).ToContainTextAsync(email);
+    }
+
+    /// <summary>Fills and submits the sign-in form on the current page.</summary>
+    public async Task FillSignInAsync(string email, string password)
+    {
+        await Page.Locator("input[name=Email]").FillAsync(email);
+        await Page.Locator("input[name=Password]").FillAsync(password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
     /// <summary>An error this test provokes on purpose (matched against the collected text).</summary>

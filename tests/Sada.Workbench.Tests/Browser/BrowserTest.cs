@@ -8,13 +8,37 @@ namespace Sada.Workbench.Tests.Browser;
 public abstract class BrowserTest(BrowserWorkbench workbench) : IClassFixture<BrowserWorkbench>, IAsyncLifetime
 {
     protected BrowserWorkbench Workbench => workbench;
-    protected BrowserSession Session { get; private set; } = null!;
+    readonly List<BrowserSession> _sessions = [];
 
-    public async Task InitializeAsync() => Session = await workbench.OpenSessionAsync();
+    /// <summary>The test's first session.</summary>
+    protected BrowserSession Session => _sessions[0];
+
+    /// <summary>Another person at the same time: a session of its own (own cookies), checked like the first.</summary>
+    protected async Task<BrowserSession> OpenSessionAsync()
+    {
+        var session = await workbench.OpenSessionAsync();
+        _sessions.Add(session);
+        return session;
+    }
+
+    /// <summary>Signs <paramref name="session"/> in as the role's test account (role@tests.local), made if missing.</summary>
+    protected async Task SignInAsync(BrowserSession session, string role, string returnPath = "/")
+    {
+        await TestAccounts.EnsureUserAsync(workbench.Factory.Services, role);
+        await session.SignInAsync(TestAccounts.Email(role), TestAccounts.Password, returnPath);
+    }
+
+    public async Task InitializeAsync() => await OpenSessionAsync();
 
     public async Task DisposeAsync()
     {
-        try { Session.AssertNoBrowserErrors(); }
-        finally { await Session.DisposeAsync(); }
+        try
+        {
+            foreach (var session in _sessions) session.AssertNoBrowserErrors();
+        }
+        finally
+        {
+            foreach (var session in _sessions) await session.DisposeAsync();
+        }
     }
 }

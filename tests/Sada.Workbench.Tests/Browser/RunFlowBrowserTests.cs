@@ -1,16 +1,21 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Sada.Workbench.Accounts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Sada.Workbench.Tests.Browser;
 
-/// <summary>A researcher's runs in the browser: a tiny run watched live on its page, then found on Compare.</summary>
+/// <summary>
+/// Runs in the browser, by role: a researcher watches a tiny run draw its loss curve live and finds it on Compare; a
+/// reviewer has no Cancel on a running run, where a researcher has one and cancels it.
+/// </summary>
 public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTest(workbench)
 {
     [Fact]
-    public async Task A_tiny_run_draws_its_loss_curve_live_and_then_has_its_row_on_Compare()
+    public async Task A_researcher_watches_a_tiny_run_draw_its_loss_curve_live_then_finds_its_row_on_Compare()
     {
         var page = Session.Page;
+        await SignInAsync(Session, WorkbenchRoles.Researcher);
         int blocker = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Blocker);
         int run = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Sada);
 
@@ -21,7 +26,7 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         await Expect(runPage.LossPanel).ToContainTextAsync("No evaluation yet");
         await TinyRuns.CancelAsync(Session.Api, blocker);
 
-        var (counts, status) = await runPage.WatchLossPointsAsync(TimeSpan.FromSeconds(90));
+        var (counts, status) = await runPage.WatchLossPointsAsync(TimeSpan.FromSeconds(120));
 
         Assert.True(status == "Completed", $"run {run} ended {status}: {string.Join(" ", await page.Locator(".mud-alert").AllInnerTextsAsync())}");
         // 0, then at least two more counts: the chart grew point by point while the page was open.
@@ -30,7 +35,6 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         // Live gave what the stored history gives.
         await Session.GotoAsync($"/runs/{run}");
         await Expect(runPage.Status).ToHaveTextAsync("Completed");
-        await Expect(runPage.LossPanel.Locator(".js-plotly-plot")).ToBeVisibleAsync();
         Assert.Equal(counts[^1], await runPage.LossPointsAsync());
 
         await Session.GotoAsync("/compare");
@@ -43,5 +47,31 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         await Expect(table.Locator("tbody tr td").First).ToHaveTextAsync(new Regex("^sada "));
         await Expect(table.Locator("tbody tr td").Nth(1)).ToHaveTextAsync(new Regex(@"^\d+\.\d / \d+\.\d"));
         Assert.Equal([$"#{run} sada {TinyRuns.HeldOut} s7"], (await PlotlyCharts.TracesAsync(page, "Held-out accuracy")).Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task A_reviewer_finds_no_Cancel_on_a_running_run_where_a_researcher_has_one_and_cancels_it()
+    {
+        var researcher = Session;
+        await SignInAsync(researcher, WorkbenchRoles.Researcher);
+        int blocker = await TinyRuns.QueueAsync(researcher.Api, TinyRuns.Blocker);
+        var reviewer = await OpenSessionAsync();
+        await SignInAsync(reviewer, WorkbenchRoles.Reviewer, $"/runs/{blocker}");
+
+        var reviewed = new RunPage(reviewer.Page);
+        await Expect(reviewed.Status).ToHaveTextAsync(new Regex("^(Running|Queued)$"));
+        // The status row is rendered whole: its device text is there, the buttons are not.
+        await Expect(reviewer.Page.GetByText("device:")).ToBeVisibleAsync();
+        await Expect(reviewed.Cancel).ToHaveCountAsync(0);
+        await Expect(reviewer.Page.GetByTestId("rerun")).ToHaveCountAsync(0);
+
+        await researcher.GotoAsync($"/runs/{blocker}");
+        var researched = new RunPage(researcher.Page);
+        await Expect(researched.Status).ToHaveTextAsync(new Regex("^(Running|Queued)$"));
+        await Expect(researched.Cancel).ToBeEnabledAsync();
+        await researched.Cancel.ClickAsync();
+        await Expect(researched.Status).ToHaveTextAsync("Cancelled", new() { Timeout = 30_000 });
+        // The reviewer's open page follows.
+        await Expect(reviewed.Status).ToHaveTextAsync("Cancelled");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Sada.Workbench.Accounts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Sada.Workbench.Tests.Browser;
@@ -14,6 +15,12 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
     public async Task Every_page_renders_interactive_with_a_completed_run_and_is_photographed()
     {
         var page = Session.Page;
+        // Anonymous: any page sends to the sign-in page, which comes back after signing in.
+        await Session.GotoStaticAsync("/");
+        await Expect(page).ToHaveURLAsync(new Regex("/account/login"));
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(page, "sign-in");
+        await SignInAsync(Session, WorkbenchRoles.Admin);
         int run = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Sada);
 
         await Session.GotoAsync("/");
@@ -47,5 +54,13 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         // The F1-macro bars and the held-out accuracy curves.
         await Screenshots.WaitForChartsAsync(page, 2);
         await Screenshots.TakeAsync(page, "compare");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/admin/users$"));
+        foreach (var role in WorkbenchRoles.All.Where(r => r != WorkbenchRoles.Admin))
+            await TestAccounts.EnsureUserAsync(Workbench.Factory.Services, role);
+        await Session.GotoAsync("/admin/users");
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = TestAccounts.Email(WorkbenchRoles.Reviewer) })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(page, "users");
     }
 }
