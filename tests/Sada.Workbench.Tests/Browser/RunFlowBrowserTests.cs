@@ -7,7 +7,7 @@ namespace Sada.Workbench.Tests.Browser;
 
 /// <summary>
 /// Runs in the browser, by role: a researcher watches a tiny run draw its loss curve live and finds it on Compare; a
-/// reviewer has no Cancel on a running run, where a researcher has one and cancels it.
+/// reviewer has no Cancel on a running run, where a researcher has one and cancels it; charts drawn while plotly.js loads.
 /// </summary>
 public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTest(workbench)
 {
@@ -73,5 +73,34 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         await Expect(researched.Status).ToHaveTextAsync("Cancelled", new() { Timeout = 30_000 });
         // The reviewer's open page follows.
         await Expect(reviewed.Status).ToHaveTextAsync("Cancelled");
+    }
+
+    /// <summary>
+    /// Charts redrawn while plotly.js is still loading (a slow network, live evaluations): a chart replaced at that moment
+    /// used to leave Plotly.Blazor a queued draw for a removed div, which threw uncaught and dropped the draws after it.
+    /// </summary>
+    [Fact]
+    public async Task Charts_redrawn_while_plotly_js_is_still_loading_raise_no_browser_error()
+    {
+        var page = Session.Page;
+        await SignInAsync(Session, WorkbenchRoles.Researcher);
+        int blocker = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Blocker);
+        int run = await TinyRuns.QueueAsync(Session.Api, new
+        {
+            algorithm = "erm", backbone = "resnet18", imageSize = 32, batchPerCenter = 4, steps = 16, stage1Steps = 0, evalEvery = 1,
+        });
+        // A slow network: plotly.js arrives 3 s after it is asked for, while an evaluation lands every step.
+        await page.RouteAsync("**/_content/Plotly.Blazor/plotly-*.min.js", async route =>
+        {
+            await Task.Delay(3000);
+            await route.ContinueAsync();
+        });
+        await Session.GotoAsync($"/runs/{run}");
+        await Expect(new RunPage(page).Status).ToHaveTextAsync("Queued");
+        await TinyRuns.CancelAsync(Session.Api, blocker);
+
+        await Expect(new RunPage(page).Status).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+        // Losses, accuracy, confusion, recall (the t-SNE of a single-stage run comes at its end).
+        await Screenshots.WaitForChartsAsync(page, 5);
     }
 }
