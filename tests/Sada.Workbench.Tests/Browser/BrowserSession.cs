@@ -40,6 +40,7 @@ public sealed class BrowserSession : IAsyncDisposable
             BaseURL = baseUrl.ToString(), ViewportSize = Viewport, Locale = "en-US", TimezoneId = "UTC",
         });
         context.SetDefaultTimeout(15_000);
+        context.SetDefaultNavigationTimeout(30_000);
         await context.AddInitScriptAsync(BlazorInteractivity.InitScript);
         return new BrowserSession(context, await context.NewPageAsync());
     }
@@ -54,7 +55,9 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>Loads <paramref name="path"/> without waiting for a circuit (the sign-in page is static HTML).</summary>
     public async Task GotoStaticAsync(string path)
     {
-        var response = await Page.GotoAsync(path);
+        // Not the load event: the circuit's first render (BlazorInteractivity) is what the tests wait for, and a chart's
+        // plotly.js, fetched while the document loads, would hold the load event back.
+        var response = await Page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         if (response is { Ok: false })
             throw new InvalidOperationException($"GET {path} answered {response.Status} {response.StatusText}");
     }
@@ -69,7 +72,8 @@ public sealed class BrowserSession : IAsyncDisposable
         if (!new Uri(Page.Url).AbsolutePath.Equals("/account/login", StringComparison.OrdinalIgnoreCase))
             await GotoStaticAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnPath)}");
         await FillSignInAsync(email, password);
-        await Page.WaitForURLAsync(url => new Uri(url).PathAndQuery == returnPath);
+        await Page.WaitForURLAsync(url => new Uri(url).PathAndQuery == returnPath,
+            new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         await BlazorInteractivity.WaitAsync(Page);
         await Assertions.Expect(Page.GetByTestId("signed-in-as")).ToContainTextAsync(email);
     }
