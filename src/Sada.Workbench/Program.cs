@@ -24,6 +24,7 @@ app.MapStaticAssets();
 app.MapHealthApi();
 app.MapAccountEndpoints();
 app.MapSadaApi();
+app.MapReviewApi();
 app.MapRunsHub();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

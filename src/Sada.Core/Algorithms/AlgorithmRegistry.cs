@@ -1,4 +1,5 @@
 using Sada.Core.Augmentation;
+using Sada.Core.Models;
 using Sada.Core.Stain;
 using static TorchSharp.torch;
 
@@ -12,6 +13,8 @@ public static class AlgorithmRegistry
 {
     public delegate IAlgorithm Factory(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain);
 
+    public delegate CellNetwork NetworkFactory(AlgorithmConfig config, int numClasses, Device device);
+
     static readonly Dictionary<string, Factory> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["sada"] = (config, numClasses, device, views, plain) => new Sada(config, numClasses, device, views, plain),
@@ -19,6 +22,18 @@ public static class AlgorithmRegistry
         ["coral"] = (config, numClasses, device, _, plain) => new Coral(config, numClasses, device, plain),
         ["mixup"] = (config, numClasses, device, _, plain) => new Mixup(config, numClasses, device, plain),
     };
+
+    /// <summary>The network each algorithm trains, so stored weights load into the same shape (the baselines have no heads).</summary>
+    static readonly Dictionary<string, NetworkFactory> Networks = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sada"] = Sada.NetworkFor,
+        ["erm"] = Baseline,
+        ["coral"] = Baseline,
+        ["mixup"] = Baseline,
+    };
+
+    static CellNetwork Baseline(AlgorithmConfig config, int numClasses, Device device) =>
+        CellNetwork.Create(config, numClasses, device, withLaHead: false, withProjector: false);
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
 
@@ -41,5 +56,18 @@ public static class AlgorithmRegistry
         if (!Factories.TryGetValue(config.Algorithm, out var factory))
             throw new ArgumentException($"Unknown algorithm '{config.Algorithm}': known algorithms are {string.Join(", ", Factories.Keys)}.", nameof(config));
         return factory(config, numClasses, device, views, plain);
+    }
+
+    /// <summary>
+    /// Only the network <see cref="AlgorithmConfig.Algorithm"/> trains (backbone, classifier and the heads its config asks
+    /// for), without optimiser or augmenters: what stored weights load into for inference, at a third of the algorithm's
+    /// memory (Adam keeps two tensors per parameter).
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
+    public static CellNetwork CreateNetwork(AlgorithmConfig config, int numClasses, Device device)
+    {
+        if (!Networks.TryGetValue(config.Algorithm, out var network))
+            throw new ArgumentException($"Unknown algorithm '{config.Algorithm}': known algorithms are {string.Join(", ", Networks.Keys)}.", nameof(config));
+        return network(config, numClasses, device);
     }
 }

@@ -31,8 +31,12 @@ public sealed class Sada : AlgorithmBase
         // Checked before building the network: the losses group rows by the augmenter's k.
         if (views.Views != config.K)
             throw new ArgumentException($"The view augmenter makes {views.Views} views per cell but the config's K is {config.K}.", nameof(views));
-        return CellNetwork.Create(config, numClasses, device, withLaHead: UsesLa(config), withProjector: config.Contrast != ContrastMode.None);
+        return NetworkFor(config, numClasses, device);
     }
+
+    /// <summary>SADA's network: the LA head and the projector when the config uses them.</summary>
+    public static CellNetwork NetworkFor(AlgorithmConfig config, int numClasses, Device device) =>
+        CellNetwork.Create(config, numClasses, device, withLaHead: UsesLa(config), withProjector: config.Contrast != ContrastMode.None);
 
     /// <summary>LA needs a transferred view to align with the original, so k = 1 switches it off as LaWeight 0 does.</summary>
     static bool UsesLa(AlgorithmConfig config) => config.LaWeight > 0 && config.K > 1;

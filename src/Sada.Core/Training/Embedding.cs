@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Sada.Core.Algorithms;
 using Sada.Core.Data;
 using Sada.Core.Embedding;
+using Sada.Core.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,35 +52,11 @@ public static class FeatureEmbedding
     public static EmbeddingRecord Embed(IAlgorithm algorithm, MultiCenterDataset data, IReadOnlyList<CellSample> cells,
         DecodedImageCache cache, int imageSize, Device device, EmbeddingOptions options, int step, string label, int batchSize = 64)
     {
-        if (cells.Count < 4) throw new InvalidOperationException($"A t-SNE needs at least 4 cells; the sample has {cells.Count}.");
-        var clock = Stopwatch.StartNew();
         bool wasTraining = algorithm.Network.training;
         algorithm.Network.eval();
         try
         {
-            using var scope = NewDisposeScope();
-            var features = new List<Tensor>();
-            using (no_grad())
-            {
-                for (int start = 0; start < cells.Count; start += batchSize)
-                {
-                    using var batchScope = NewDisposeScope();
-                    var chunk = cells.Skip(start).Take(batchSize).Select(c => cache[c.Path]).ToList();
-                    var x = CellTransforms.EvalBatch(chunk, imageSize).to(device);
-                    features.Add(algorithm.Features(x).flatten(1).cpu().to(ScalarType.Float32).MoveToOuterDisposeScope());
-                }
-            }
-            var all = cat(features, 0);
-            // t-SNE needs perplexity < N / 3: tiny samples get a smaller one.
-            var tsneOptions = options.Tsne with { Perplexity = Math.Min(options.Tsne.Perplexity, Math.Max(1.0, (cells.Count - 1) / 3.0)) };
-            var result = new Tsne(tsneOptions).Fit(all);
-            var centers = cells.Select(c => c.Center).ToArray();
-            var classes = cells.Select(c => c.Label).ToArray();
-            int k = Math.Min(options.Neighbours, cells.Count - 1);
-            var mixing = DomainMixing.CenterScore(result.Points, centers, k);
-            var separability = DomainMixing.ClassSeparability(result.Points, classes, k);
-            return new EmbeddingRecord(step, label, result.Points, centers, classes, data.Centers, data.Classes,
-                mixing.Accuracy, mixing.Chance, separability.Accuracy, result.KlDivergence, clock.Elapsed.TotalSeconds);
+            return Embed(algorithm.Features, data, cells, cache, imageSize, device, options, step, label, batchSize);
         }
         finally
         {
@@ -87,9 +64,40 @@ public static class FeatureEmbedding
         }
     }
 
+    /// <summary>Embeds <paramref name="cells"/> with <paramref name="features"/> (images in [0, 1] to r, in eval mode).</summary>
+    public static EmbeddingRecord Embed(Func<Tensor, Tensor> features, MultiCenterDataset data, IReadOnlyList<CellSample> cells,
+        DecodedImageCache cache, int imageSize, Device device, EmbeddingOptions options, int step, string label, int batchSize = 64)
+    {
+        if (cells.Count < 4) throw new InvalidOperationException($"A t-SNE needs at least 4 cells; the sample has {cells.Count}.");
+        var clock = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        var batches = new List<Tensor>();
+        using (no_grad())
+        {
+            for (int start = 0; start < cells.Count; start += batchSize)
+            {
+                using var batchScope = NewDisposeScope();
+                var chunk = cells.Skip(start).Take(batchSize).Select(c => cache[c.Path]).ToList();
+                var x = CellTransforms.EvalBatch(chunk, imageSize).to(device);
+                batches.Add(features(x).flatten(1).cpu().to(ScalarType.Float32).MoveToOuterDisposeScope());
+            }
+        }
+        var all = cat(batches, 0);
+        // t-SNE needs perplexity < N / 3: tiny samples get a smaller one.
+        var tsneOptions = options.Tsne with { Perplexity = Math.Min(options.Tsne.Perplexity, Math.Max(1.0, (cells.Count - 1) / 3.0)) };
+        var result = new Tsne(tsneOptions).Fit(all);
+        var centers = cells.Select(c => c.Center).ToArray();
+        var classes = cells.Select(c => c.Label).ToArray();
+        int k = Math.Min(options.Neighbours, cells.Count - 1);
+        var mixing = DomainMixing.CenterScore(result.Points, centers, k);
+        var separability = DomainMixing.ClassSeparability(result.Points, classes, k);
+        return new EmbeddingRecord(step, label, result.Points, centers, classes, data.Centers, data.Classes,
+            mixing.Accuracy, mixing.Chance, separability.Accuracy, result.KlDivergence, clock.Elapsed.TotalSeconds);
+    }
+
     /// <summary>
-    /// On demand for a stored run: loads <paramref name="weightsPath"/> (best.weights or swad.weights) into a freshly
-    /// created algorithm, decodes the stratified sample of <paramref name="data"/> and embeds it.
+    /// On demand for a stored run: loads <paramref name="weightsPath"/> (best.weights or swad.weights) into a network of its
+    /// own (<see cref="CellClassifier"/>), decodes the stratified sample of <paramref name="data"/> and embeds it.
     /// </summary>
     public static EmbeddingRecord EmbedCheckpoint(MultiCenterDataset data, AlgorithmConfig config, string weightsPath, Device device,
         EmbeddingOptions? options = null, int step = -1, string label = EmbeddingRecord.Checkpoint)
@@ -101,9 +109,7 @@ public static class FeatureEmbedding
         var cache = new DecodedImageCache();
         cache.Load(cells.Select(c => c.Path));
         cells = cells.Where(c => cache.Contains(c.Path)).ToList();
-        using var algorithm = AlgorithmRegistry.Create(config, data.Classes.Count, device);
-        algorithm.Network.load(weightsPath);
-        algorithm.Network.to(device);
-        return Embed(algorithm, data, cells, cache, config.ImageSize, device, options, step, label);
+        using var classifier = CellClassifier.Load(config, data.Classes, weightsPath, device);
+        return Embed(classifier.Features, data, cells, cache, config.ImageSize, device, options, step, label);
     }
 }

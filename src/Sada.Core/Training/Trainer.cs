@@ -4,6 +4,7 @@ using Sada.Core.Algorithms;
 using Sada.Core.Data;
 using Sada.Core.Evaluation;
 using Sada.Core.Imaging;
+using Sada.Core.Runtime;
 using Sada.Core.Training.Swad;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -64,8 +65,12 @@ public sealed class Trainer(
         var cache = DecodeAll(split, cancellation);
         split = WithoutUnreadable(split, cache);
 
-        torch.manual_seed(config.Seed);
-        using var algorithm = createAlgorithm(data.Classes.Count);
+        // The initial weights are a function of the seed: no other thread may draw in between (GlobalRandom).
+        using var algorithm = GlobalRandom.Exclusive(() =>
+        {
+            torch.manual_seed(config.Seed);
+            return createAlgorithm(data.Classes.Count);
+        });
         algorithm.Network.to(device);
 
         var state = new TrainerState(-1, -1, double.NegativeInfinity, []);
@@ -105,10 +110,13 @@ public sealed class Trainer(
             using (var scope = NewDisposeScope())
             {
                 var batch = MakeBatch(sampler.At(step), cache, step);
-                // Every random draw inside the update (augmentation, mixup) comes from the global generator,
-                // seeded from (seed, step): the step is the whole RNG state of a run.
-                torch.manual_seed(SeedMix.Of(config.Seed, step, -1));
-                losses = algorithm.Update(batch, step);
+                // A draw inside the update from the global generator is seeded from (seed, step), and no other thread draws
+                // in between (GlobalRandom): the step is the whole RNG state of a run.
+                losses = GlobalRandom.Exclusive(() =>
+                {
+                    torch.manual_seed(SeedMix.Of(config.Seed, step, -1));
+                    return algorithm.Update(batch, step);
+                });
             }
             foreach (var (name, value) in losses)
             {

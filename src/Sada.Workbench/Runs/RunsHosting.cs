@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sada.Data.Runs;
+using Sada.Workbench.Review;
 
 namespace Sada.Workbench.Runs;
 
@@ -21,6 +22,7 @@ public static class RunsHosting
         builder.Services.AddSingleton<RunPages>();
         builder.Services.AddSingleton<ComparePages>();
         builder.Services.AddSingleton<CheckpointEmbedder>();
+        builder.Services.AddSadaReview();
         if (options.Enabled)
         {
             builder.Services.AddSingleton<RunWorker>();

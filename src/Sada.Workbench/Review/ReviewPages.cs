@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using Sada.Core.Algorithms;
+using Sada.Data;
+using Sada.Data.Entities;
+using Sada.Data.Studies;
+using Sada.Workbench.Runs;
+
+namespace Sada.Workbench.Review;
+
+/// <summary>
+/// A run as the review shows it: its variant (the study's name for its config, else the config's differences from its
+/// algorithm's defaults), the selected evaluation's stored metrics, or why it has none.
+/// </summary>
+public sealed record RunReview(int RunId, string Variant, string Algorithm, int Seed, RunStatus Status, string HeldOut, MetricMessage? Selected, string? Problem);
+
+/// <summary>The runs that held one center out.</summary>
+public sealed record CenterReview(string HeldOut, IReadOnlyList<RunReview> Runs);
+
+/// <summary>What a review page shows: a run or a study's runs, grouped by held-out center.</summary>
+public sealed record ReviewScope(string Title, string Dataset, int? StudyId, IReadOnlyList<CenterReview> Centers);
+
+/// <summary>A completed run that can classify an uploaded cell, with what it scored on its held-out center.</summary>
+public sealed record PredictableRun(int RunId, string Dataset, string Algorithm, string HeldOut, int Seed, int Step, double? Accuracy, double? F1Macro)
+{
+    public string Label => $"#{RunId} {Algorithm} · held out {HeldOut} · F1-macro {(F1Macro is double f ? $"{f:P1}" : "n/a")} · {Dataset}";
+}
+
+/// <summary>What the review and predict pages read, kept out of the pages.</summary>
+public sealed class ReviewPages(IDbContextFactory<SadaDbContext> dbs, RunCheckpoints checkpoints, StudyService studies)
+{
+    /// <summary>One run in its held-out center's group; null for an unknown run.</summary>
+    public async Task<ReviewScope?> ForRunAsync(int runId, CancellationToken cancellation = default)
+    {
+        var reviews = await ReviewsAsync(r => r.Id == runId, new Dictionary<string, string>(), cancellation);
+        if (reviews.Count == 0) return null;
+        var (review, dataset) = reviews[0];
+        return new ReviewScope($"Run #{runId}", dataset, null, [new CenterReview(review.HeldOut, [review])]);
+    }
+
+    /// <summary>Every run of the study, grouped by held-out center in the grid's order, variants in the grid's order; null for an unknown study.</summary>
+    public async Task<ReviewScope?> ForStudyAsync(int studyId, CancellationToken cancellation = default)
+    {
+        var study = await studies.GetAsync(studyId, cancellation);
+        if (study is null) return null;
+        var variantOf = study.Grid.Variants.ToDictionary(v => (v.Config with { Seed = 0 }).ToJson(), v => v.Name);
+        var reviews = (await ReviewsAsync(r => r.StudyId == studyId, variantOf, cancellation)).Select(r => r.Review).ToList();
+        var variantOrder = study.Grid.Variants.Select(v => v.Name).ToList();
+        var centers = study.Grid.HeldOut.Concat(reviews.Select(r => r.HeldOut)).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(c => new CenterReview(c, reviews.Where(r => string.Equals(r.HeldOut, c, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(r => variantOrder.IndexOf(r.Variant) is var i and >= 0 ? i : int.MaxValue).ThenBy(r => r.Seed).ThenBy(r => r.RunId).ToList()))
+            .ToList();
+        return new ReviewScope($"Study #{studyId} {study.Name}", study.Dataset, studyId, centers);
+    }
+
+    public Task<IReadOnlyList<StudySummary>> StudiesAsync(CancellationToken cancellation = default) => studies.ListAsync(cancellation);
+
+    /// <summary>Completed runs with stored weights, newest first, with their selected evaluation's held-out scores.</summary>
+    public async Task<IReadOnlyList<PredictableRun>> PredictableRunsAsync(CancellationToken cancellation = default)
+    {
+        var reviews = await ReviewsAsync(r => r.Status == RunStatus.Completed, new Dictionary<string, string>(), cancellation);
+        return reviews.Where(r => r.Review.Problem is null).OrderByDescending(r => r.Review.RunId)
+            .Select(r => new PredictableRun(r.Review.RunId, r.Dataset, r.Review.Algorithm, r.Review.HeldOut, r.Review.Seed, r.Review.Selected!.Step,
+                r.Review.Selected.HeldOutAccuracy, r.Review.Selected.HeldOutF1Macro)).ToList();
+    }
+
+    async Task<List<(RunReview Review, string Dataset)>> ReviewsAsync(System.Linq.Expressions.Expression<Func<Run, bool>> which,
+        IReadOnlyDictionary<string, string> variantOf, CancellationToken cancellation)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        var runs = await db.Runs.AsNoTracking().Where(which).Include(r => r.Dataset).OrderBy(r => r.Id).ToListAsync(cancellation);
+        var ids = runs.Select(r => r.Id).ToList();
+        var metrics = (await db.RunMetrics.AsNoTracking().Where(m => ids.Contains(m.RunId)).OrderBy(m => m.Step).ToListAsync(cancellation))
+            .ToLookup(m => m.RunId);
+        return runs.Select(run =>
+        {
+            var checkpoint = checkpoints.Of(run, metrics[run.Id].ToList());
+            var config = checkpoint.Config;
+            var variant = variantOf.TryGetValue((config with { Seed = 0 }).ToJson(), out var name) ? name : StudyService.Describe(config);
+            var review = new RunReview(run.Id, variant, run.Algorithm, run.Seed, run.Status, run.HoldoutCenter,
+                checkpoint.Selected is { } selected ? MetricMessage.From(selected) : null, checkpoint.Problem);
+            return (review, run.Dataset?.Name ?? "");
+        }).ToList();
+    }
+}
