@@ -55,6 +55,22 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Screenshots.WaitForChartsAsync(page, 2);
         await Screenshots.TakeAsync(page, "compare");
 
+        await Session.GotoAsync($"/review?run={run}");
+        await page.GetByTestId("run-row").GetByRole(AriaRole.Button, new() { Name = "Details" }).ClickAsync();
+        await page.GetByTestId("gallery-start").ClickAsync();
+        await Expect(page.GetByTestId("gallery-count")).ToContainTextAsync("held-out cells", new() { Timeout = 60_000 });
+        // Recall and confusion of the selected evaluation.
+        await Screenshots.WaitForChartsAsync(page, 2);
+        await Screenshots.TakeAsync(page, "review");
+
+        await Session.GotoAsync($"/predict?run={run}");
+        await Expect(page.GetByTestId("run-info")).ToContainTextAsync($"Held out {TinyRuns.HeldOut}");
+        var cell = Directory.EnumerateFiles(Path.Combine(Workbench.Factory.DataDirectory, "images"), "*.png", SearchOption.AllDirectories).First();
+        await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "cell.png", MimeType = "image/png", Buffer = File.ReadAllBytes(cell) });
+        await Expect(page.GetByTestId("predicted")).ToHaveTextAsync(new Regex(@"^\w+ \(\d+(\.\d)? ?%\)$"), new() { Timeout = 30_000 });
+        await Screenshots.WaitForChartsAsync(page, 1);
+        await Screenshots.TakeAsync(page, "predict");
+
         await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/admin/users$"));
         foreach (var role in WorkbenchRoles.All.Where(r => r != WorkbenchRoles.Admin))

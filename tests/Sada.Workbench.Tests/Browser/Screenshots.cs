@@ -19,6 +19,8 @@ public static class Screenshots
     public static async Task TakeAsync(IPage page, string name)
     {
         if (!Enabled) return;
+        // From the top: a page scrolled by a click would draw its fixed app bar mid-page in a full-page capture.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions
         {
             Path = Path.Combine(Directory, $"page-{name}.png"), FullPage = true,
