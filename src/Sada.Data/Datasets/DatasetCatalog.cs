@@ -16,6 +16,9 @@ public sealed record DatasetDetails(int Id, string Name, string? Description, bo
 
 public sealed record DeletedDataset(string Name, int Images, int Files);
 
+/// <summary>One stored image of a center, for pickers: its row id, class, the name it was imported under and its file.</summary>
+public sealed record StoredCell(long Id, string Center, string ClassName, string OriginalName, string Path);
+
 /// <summary>What a contact sheet shows: paths[center][class] are stored image files.</summary>
 public sealed record SheetPlan(IReadOnlyList<string> Centers, IReadOnlyList<string> Classes, IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>> Paths);
 
@@ -74,23 +77,48 @@ public sealed class DatasetCatalog(SadaDbContext db, ImageStore store)
         return new DeletedDataset(d.Name, images, orphans.Count);
     }
 
-    /// <summary>Up to <paramref name="perCell"/> stored files per center and class, for a contact sheet.</summary>
-    public SheetPlan SheetPlan(string name, int perCell = 2)
+    /// <summary>Up to <paramref name="perCell"/> stored files per center and class, for a contact sheet; only <paramref name="center"/>'s row when given.</summary>
+    public SheetPlan SheetPlan(string name, int perCell = 2, string? center = null)
     {
         var details = Show(name);
+        var centers = center is null ? details.Centers : details.Centers.Where(c => c.Name == center).ToList();
+        if (center is not null && centers.Count == 0) throw new DatasetException($"dataset '{details.Name}' has no center '{center}'; its centers are {string.Join(", ", details.Centers.Select(c => c.Name))}");
         var paths = new List<IReadOnlyList<IReadOnlyList<string>>>();
-        foreach (var center in details.Centers)
+        foreach (var c in centers)
         {
             var row = new List<IReadOnlyList<string>>();
             foreach (var cls in details.Classes)
             {
-                var files = db.CellImages.AsNoTracking().Where(i => i.CenterId == center.Id && i.ClassName == cls)
+                var files = db.CellImages.AsNoTracking().Where(i => i.CenterId == c.Id && i.ClassName == cls)
                     .OrderBy(i => i.Id).Take(perCell).Select(i => new { i.Hash, i.File!.Extension }).ToList();
                 row.Add(files.Select(f => store.PathFor(f.Hash, f.Extension)).ToList());
             }
             paths.Add(row);
         }
-        return new SheetPlan(details.Centers.Select(c => c.Name).ToList(), details.Classes, paths);
+        return new SheetPlan(centers.Select(c => c.Name).ToList(), details.Classes, paths);
+    }
+
+    /// <summary>A page of a center's images (of one class when given), in import order.</summary>
+    public IReadOnlyList<StoredCell> Cells(int datasetId, string center, string? className = null, int skip = 0, int take = 24)
+    {
+        var query = db.CellImages.AsNoTracking().Where(i => i.Center!.DatasetId == datasetId && i.Center.Name == center);
+        if (className is not null) query = query.Where(i => i.ClassName == className);
+        return query.OrderBy(i => i.Id).Skip(skip).Take(take)
+            .Select(i => new { i.Id, i.ClassName, i.OriginalName, i.Hash, i.File!.Extension }).AsEnumerable()
+            .Select(i => new StoredCell(i.Id, center, i.ClassName, i.OriginalName, store.PathFor(i.Hash, i.Extension))).ToList();
+    }
+
+    /// <summary>One image of the dataset by its row id; null when the id is not an image of this dataset.</summary>
+    public StoredCell? Cell(int datasetId, long imageId) =>
+        db.CellImages.AsNoTracking().Where(i => i.Id == imageId && i.Center!.DatasetId == datasetId)
+            .Select(i => new { i.Id, Center = i.Center!.Name, i.ClassName, i.OriginalName, i.Hash, i.File!.Extension }).AsEnumerable()
+            .Select(i => new StoredCell(i.Id, i.Center, i.ClassName, i.OriginalName, store.PathFor(i.Hash, i.Extension))).SingleOrDefault();
+
+    /// <summary>The stored files of the given content hashes (a center's thumbnails), in the order given; unknown hashes are left out.</summary>
+    public IReadOnlyList<string> FilesOf(IReadOnlyList<string> hashes)
+    {
+        var extensions = db.StoredFiles.AsNoTracking().Where(f => hashes.Contains(f.Hash)).ToDictionary(f => f.Hash, f => f.Extension);
+        return hashes.Where(extensions.ContainsKey).Select(h => store.PathFor(h, extensions[h])).ToList();
     }
 
     /// <summary>The trainer's view of a stored dataset: centers by name, classes in vocabulary order, samples pointing at stored files.</summary>

@@ -108,17 +108,3 @@ public sealed class SyntheticDatasetSeeder(
         }
     }
 }
-
-public static class DatasetServices
-{
-    /// <summary>The synthetic first-start dataset: options from `Sada:Synthetic`, the seeder as a hosted service.</summary>
-    public static IServiceCollection AddSadaDatasets(this IServiceCollection services, IConfiguration configuration)
-    {
-        var options = configuration.GetSection(SyntheticSeedOptions.Section).Get<SyntheticSeedOptions>() ?? new SyntheticSeedOptions();
-        options.Validate();
-        services.AddSingleton(options);
-        services.AddSingleton<SyntheticDatasetSeeder>();
-        services.AddHostedService(sp => sp.GetRequiredService<SyntheticDatasetSeeder>());
-        return services;
-    }
-}

@@ -90,4 +90,33 @@ public sealed class DatasetCatalogTests : IDisposable
         Assert.Empty(db.StoredFiles);
         Assert.Equal(0, w.StoredFileCount);
     }
+
+    [Fact]
+    public void One_centers_sheet_its_cells_one_cell_by_id_and_thumbnail_files()
+    {
+        using var db = w.Database.Open();
+        ImportTwoDatasetsSharingOneImage(db);
+        var catalog = new DatasetCatalog(db, w.Store);
+        var one = catalog.Show("one");
+
+        var sheet = catalog.SheetPlan("one", perCell: 1, center: "b");
+        Assert.Equal(["b"], sheet.Centers);
+        Assert.Equal(["neutrophil", "lymphocyte"], sheet.Classes);
+        Assert.Single(sheet.Paths);
+        Assert.Equal("dataset 'one' has no center 'zz'; its centers are a, b", Assert.Throws<DatasetException>(() => catalog.SheetPlan("one", center: "zz")).Message);
+
+        var cells = catalog.Cells(one.Id, "a");
+        Assert.Equal(["1.png", "2.png"], cells.Select(c => c.OriginalName).Order());
+        Assert.Equal(cells.Select(c => c.Id).Order(), cells.Select(c => c.Id)); // import order
+        Assert.Equal(["2.png"], catalog.Cells(one.Id, "a", "lymphocyte").Select(c => c.OriginalName));
+        Assert.Equal([cells[1].OriginalName], catalog.Cells(one.Id, "a", skip: 1, take: 5).Select(c => c.OriginalName));
+        Assert.All(cells, c => Assert.True(File.Exists(c.Path)));
+
+        Assert.Equal(cells[1], catalog.Cell(one.Id, cells[1].Id));
+        var two = catalog.Show("two");
+        Assert.Null(catalog.Cell(two.Id, cells[1].Id)); // an image of another dataset
+
+        var thumbs = one.Centers[0].ThumbnailHashes;
+        Assert.Equal(thumbs.Count, catalog.FilesOf([.. thumbs, new string('0', 64)]).Count);
+    }
 }
