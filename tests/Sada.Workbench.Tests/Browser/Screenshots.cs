@@ -28,9 +28,16 @@ public static class Screenshots
         });
     }
 
-    /// <summary>Waits until <paramref name="count"/> Plotly charts are drawn in the page (plotly marks a drawn graph div).</summary>
-    public static Task WaitForChartsAsync(IPage page, int count) =>
-        page.WaitForFunctionAsync("(n) => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 && document.querySelectorAll('.js-plotly-plot').length === n", count);
+    /// <summary>
+    /// Waits until the page has at least <paramref name="count"/> Plotly charts and every one of them is drawn (plotly marks
+    /// a drawn graph div with js-plotly-plot; Plotly.Blazor's divs are PlotlyChart&lt;n&gt;).
+    /// </summary>
+    public static Task WaitForChartsAsync(IPage page, int count) => page.WaitForFunctionAsync("""
+        (n) => {
+          const charts = [...document.querySelectorAll('div[id^=PlotlyChart]')];
+          return charts.length >= n && charts.every(c => c.classList.contains('js-plotly-plot') && c.querySelector('.main-svg'));
+        }
+        """, count);
 
     static string RepositoryRoot()
     {
