@@ -33,6 +33,18 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = TinyRuns.Dataset })).ToBeVisibleAsync();
         await Screenshots.TakeAsync(page, "datasets");
 
+        await page.GetByRole(AriaRole.Link, new() { Name = TinyRuns.Dataset }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex(@"/datasets/\d+$"));
+        await Expect(page.GetByTestId("counts")).ToContainTextAsync("center-b");
+        await Expect(page.GetByTestId("fingerprints")).ToBeVisibleAsync();
+        await page.GetByTestId("preview-cells").Locator("img[data-cell]").First.ClickAsync();
+        await Expect(page.GetByTestId("preview-target")).ToHaveCountAsync(1);
+        // Every contact sheet loaded (the images are lazy: bring them into view first).
+        foreach (var sheet in await page.GetByTestId("sheet").AllAsync()) await sheet.ScrollIntoViewIfNeededAsync();
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('img[data-testid=sheet]')].every(i => i.complete && i.naturalWidth > 0)");
+        await Screenshots.WaitForChartsAsync(page, 1);
+        await Screenshots.TakeAsync(page, "dataset");
+
         await Session.GotoAsync($"/runs/{run}");
         var runPage = new RunPage(page);
         await Expect(runPage.Status).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
