@@ -84,7 +84,7 @@ public sealed record AlgorithmConfig
     public static readonly string[] Algorithms = ["sada", "erm", "coral", "mixup"];
     public static readonly string[] Backbones = ["resnet18", "resnet50"];
 
-    /// <summary>Every problem with the values, each naming its field; empty when the config is valid.</summary>
+    /// <summary>Every problem with the values, each keyed by the one field it is about; empty when the config is valid.</summary>
     public IReadOnlyList<ConfigError> Validate()
     {
         var e = new List<ConfigError>();
@@ -100,7 +100,9 @@ public sealed record AlgorithmConfig
         Check(LearningRate is > 0 and < 1, nameof(LearningRate), "must be in (0, 1)");
         Check(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
         Check(HoldoutFraction is > 0 and < 1, nameof(HoldoutFraction), "must be in (0, 1)");
-        Check(CropScaleMin > 0 && CropScaleMin <= CropScaleMax && CropScaleMax <= 1, nameof(CropScaleMin), "crop scale must satisfy 0 < min <= max <= 1");
+        // One check per field, so a form can show each message next to the field it is about.
+        Check(CropScaleMin > 0 && CropScaleMin <= CropScaleMax, nameof(CropScaleMin), "must be above 0 and at most CropScaleMax");
+        Check(CropScaleMax is > 0 and <= 1, nameof(CropScaleMax), "must be in (0, 1]");
         Check(K is >= 1 and <= 16, nameof(K), "must be between 1 and 16");
         Check(SnmfIterations >= 1, nameof(SnmfIterations), "must be at least 1");
         Check(SnmfLambda >= 0, nameof(SnmfLambda), "must not be negative");
@@ -112,10 +114,14 @@ public sealed record AlgorithmConfig
         Check(JitterHue is >= 0 and <= 0.5, nameof(JitterHue), "must be between 0 and 0.5");
         Check(LaWeight >= 0, nameof(LaWeight), "must not be negative");
         Check(Temperature > 0, nameof(Temperature), "must be positive");
-        Check(ProjectionDim >= 1 && LaHiddenDim >= 1 && LaOutputDim >= 1, nameof(ProjectionDim), "head sizes must be positive");
+        Check(ProjectionDim >= 1, nameof(ProjectionDim), "must be at least 1");
+        Check(LaHiddenDim >= 1, nameof(LaHiddenDim), "must be at least 1");
+        Check(LaOutputDim >= 1, nameof(LaOutputDim), "must be at least 1");
         Check(CoralWeight >= 0, nameof(CoralWeight), "must not be negative");
         Check(MixupAlpha > 0, nameof(MixupAlpha), "must be positive");
-        Check(SwadNConverge >= 1 && SwadNTolerance >= 1 && SwadToleranceRatio >= 0, nameof(Swad), "SWAD parameters must be positive");
+        Check(SwadNConverge >= 1, nameof(SwadNConverge), "must be at least 1");
+        Check(SwadNTolerance >= 1, nameof(SwadNTolerance), "must be at least 1");
+        Check(SwadToleranceRatio >= 0, nameof(SwadToleranceRatio), "must not be negative");
         return e;
     }
 

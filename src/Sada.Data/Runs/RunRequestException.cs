@@ -26,7 +26,7 @@ public sealed class RequestErrors
     public void Add(string field, string message)
     {
         if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
-        list.Add(message);
+        if (!list.Contains(message)) list.Add(message);
     }
 
     public void ThrowIfAny()

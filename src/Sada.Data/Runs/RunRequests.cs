@@ -17,27 +17,41 @@ public sealed record RunRequest(string Dataset, string HeldOut, AlgorithmConfig 
 /// </summary>
 public sealed class RunRequests(IDbContextFactory<SadaDbContext> dbs, TimeProvider clock)
 {
-    public async Task<Run> CreateAsync(RunRequest request, CancellationToken cancellation = default)
+    public async Task<Run> CreateAsync(RunRequest request, CancellationToken cancellation = default) =>
+        (await CreateManyAsync([request], cancellation))[0];
+
+    /// <summary>
+    /// Checks every request, then queues them all in one transaction: several held-out centers or seeds from one form
+    /// are queued together or not at all. The same problem in several requests is reported once.
+    /// </summary>
+    public async Task<IReadOnlyList<Run>> CreateManyAsync(IReadOnlyList<RunRequest> requests, CancellationToken cancellation = default)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellation);
-        var dataset = await DatasetLookup.RequireAsync(db, request.Dataset, cancellation: cancellation);
-        var centers = await DatasetLookup.CentersAsync(db, dataset.Id, cancellation);
         var errors = new RequestErrors();
-        var heldOut = ResolveCenter(request.HeldOut, centers, dataset.Name, errors, "heldOut");
-        var config = request.Seed is int seed ? request.Config with { Seed = seed } : request.Config;
-        PartialConfig.Check(config, errors);
-        if (request.StudyId is int studyId)
+        if (requests.Count == 0) errors.Add("heldOut", "at least one run (a held-out center and a seed) is required");
+        var runs = new List<Run>();
+        var now = Now;
+        foreach (var request in requests)
         {
-            var studyDataset = await db.Studies.Where(s => s.Id == studyId).Select(s => (int?)s.DatasetId).SingleOrDefaultAsync(cancellation);
-            if (studyDataset is null) throw RunRequestException.NotFound("study", $"no study #{studyId}");
-            if (studyDataset != dataset.Id) errors.Add("study", $"study #{studyId} is on another dataset than '{dataset.Name}'");
+            var dataset = await DatasetLookup.RequireAsync(db, request.Dataset, cancellation: cancellation);
+            var centers = await DatasetLookup.CentersAsync(db, dataset.Id, cancellation);
+            var heldOut = ResolveCenter(request.HeldOut, centers, dataset.Name, errors, "heldOut");
+            var config = request.Seed is int seed ? request.Config with { Seed = seed } : request.Config;
+            PartialConfig.Check(config, errors);
+            if (request.StudyId is int studyId)
+            {
+                var studyDataset = await db.Studies.Where(s => s.Id == studyId).Select(s => (int?)s.DatasetId).SingleOrDefaultAsync(cancellation);
+                if (studyDataset is null) throw RunRequestException.NotFound("study", $"no study #{studyId}");
+                if (studyDataset != dataset.Id) errors.Add("study", $"study #{studyId} is on another dataset than '{dataset.Name}'");
+            }
+            if (heldOut is not null) runs.Add(NewRun(dataset.Id, heldOut, config, now, request.StudyId));
         }
         errors.ThrowIfAny();
 
-        var run = NewRun(dataset.Id, heldOut!, config, Now, request.StudyId);
-        db.Runs.Add(run);
+        db.Runs.AddRange(runs);
+        // One SaveChanges is one transaction: all rows or none.
         await db.SaveChangesAsync(cancellation);
-        return run;
+        return runs;
     }
 
     /// <summary>A queued run row holding the full config; the config's seed is the run's.</summary>

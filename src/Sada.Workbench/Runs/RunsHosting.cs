@@ -21,6 +21,8 @@ public static class RunsHosting
         builder.Services.AddSingleton<IRunEvents, BroadcastRunEvents>();
         builder.Services.AddSingleton<RunPages>();
         builder.Services.AddSingleton<ComparePages>();
+        builder.Services.AddSingleton<RunTimeEstimator>();
+        builder.Services.AddSingleton<NewRunPages>();
         builder.Services.AddSingleton<CheckpointEmbedder>();
         builder.Services.AddSadaReview();
         if (options.Enabled)

@@ -77,6 +77,32 @@ public class RunRequestsTests : IDisposable
     }
 
     [Fact]
+    public async Task Several_runs_are_queued_together_with_their_own_center_and_seed()
+    {
+        var config = new AlgorithmConfig { Steps = 10, Stage1Steps = 5 };
+        var runs = await _requests.CreateManyAsync(
+            [new RunRequest("cells", "acevedo", config, Seed: 0), new RunRequest("cells", "zheng", config, Seed: 1)]);
+
+        using var db = _db.Open();
+        Assert.Equal([("acevedo", 0), ("zheng", 1)], db.Runs.OrderBy(r => r.Id).Select(r => new { r.HoldoutCenter, r.Seed }).AsEnumerable()
+            .Select(r => (r.HoldoutCenter, r.Seed)));
+        Assert.Equal(runs.Select(r => r.Id), db.Runs.OrderBy(r => r.Id).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task One_bad_request_among_several_queues_none_and_a_shared_problem_is_named_once()
+    {
+        var bad = new AlgorithmConfig { K = 0 };
+        var e = await Assert.ThrowsAsync<RunRequestException>(() => _requests.CreateManyAsync(
+            [new RunRequest("cells", "acevedo", bad), new RunRequest("cells", "lisc", bad)]));
+
+        Assert.Equal("K must be between 1 and 16", e.Errors["config.K"].Single());
+        Assert.Contains("'lisc'", e.Errors["heldOut"].Single());
+        using var db = _db.Open();
+        Assert.Empty(db.Runs);
+    }
+
+    [Fact]
     public void A_partial_config_is_merged_over_the_defaults()
     {
         var errors = new RequestErrors();

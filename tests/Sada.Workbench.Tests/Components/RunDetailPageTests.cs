@@ -138,6 +138,20 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
+    public void Edit_and_re_run_opens_the_form_from_this_run_for_those_who_may_train()
+    {
+        var id = StoreRun(RunStatus.Completed, 10);
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        page.WaitForAssertion(() => Assert.Equal($"runs/new?from={id}", page.Find("[data-testid=edit-rerun]").GetAttribute("href")));
+
+        _auth.SetRoles(WorkbenchRoles.Reviewer);
+        _auth.SetPolicies(PoliciesOf(WorkbenchRoles.Reviewer));
+        var reviewer = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        reviewer.WaitForAssertion(() => Assert.Contains("Completed", reviewer.Find("[data-testid=status]").TextContent));
+        Assert.Empty(reviewer.FindAll("[data-testid=edit-rerun]"));
+    }
+
+    [Fact]
     public void An_unknown_run_says_so()
     {
         var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, 99999));

@@ -1,0 +1,41 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Sada.Workbench.Accounts;
+using RunsPage = Sada.Workbench.Components.Pages.Runs;
+using Sada.Workbench.Tests.Api;
+
+namespace Sada.Workbench.Tests.Components;
+
+/// <summary>The runs list offers "New run" to those who may train, and only to them.</summary>
+public class RunsPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
+{
+    readonly BunitContext _ctx = new();
+
+    public RunsPageTests(ApiFixture api)
+    {
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Services.AddMudServices();
+        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Sada.Data.SadaDbContext>>());
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    [Fact]
+    public void A_researcher_sees_the_new_run_button()
+    {
+        _ctx.AddAuthorization().SetAuthorized("rita").SetRoles(WorkbenchRoles.Researcher).SetPolicies(WorkbenchPolicies.Read, WorkbenchPolicies.Train);
+        var page = _ctx.Render<RunsPage>();
+        page.WaitForAssertion(() => Assert.Equal("runs/new", page.Find("[data-testid=new-run]").GetAttribute("href")));
+    }
+
+    [Fact]
+    public void A_reviewer_does_not()
+    {
+        _ctx.AddAuthorization().SetAuthorized("rev").SetRoles(WorkbenchRoles.Reviewer).SetPolicies(WorkbenchPolicies.Read);
+        var page = _ctx.Render<RunsPage>();
+        page.WaitForAssertion(() => Assert.Contains("No run yet", page.Markup));
+        Assert.Empty(page.FindAll("[data-testid=new-run]"));
+    }
+}
