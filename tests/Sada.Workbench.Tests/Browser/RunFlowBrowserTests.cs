@@ -12,15 +12,16 @@ namespace Sada.Workbench.Tests.Browser;
 public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTest(workbench)
 {
     [Fact]
-    public async Task A_researcher_watches_a_tiny_run_draw_its_loss_curve_live_then_finds_its_row_on_Compare()
+    public async Task A_researcher_queues_a_tiny_run_on_the_form_watches_its_loss_curve_grow_live_then_finds_its_row_on_Compare()
     {
         var page = Session.Page;
         await SignInAsync(Session, WorkbenchRoles.Researcher);
         int blocker = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Blocker);
-        int run = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Sada);
+        await Session.GotoAsync("/runs/new");
+        int run = await new NewRunPage(page).QueueTinySadaAsync(seed: 7);
+        const string heldOut = "center-a";
 
-        // Opened while the run waits behind the blocker: whatever the chart shows later came live.
-        await Session.GotoAsync($"/runs/{run}");
+        // The form opened the run's page while the run waits behind the blocker: whatever the chart shows later came live.
         var runPage = new RunPage(page);
         await Expect(runPage.Status).ToHaveTextAsync("Queued");
         await Expect(runPage.LossPanel).ToContainTextAsync("No evaluation yet");
@@ -42,11 +43,11 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         await row.Locator(".mud-checkbox").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare selected (1)" }).ClickAsync();
         var table = page.Locator(".sada-study-table");
-        await Expect(table.Locator("thead")).ToContainTextAsync(TinyRuns.HeldOut);
+        await Expect(table.Locator("thead")).ToContainTextAsync(heldOut);
         await Expect(table.Locator("tbody tr")).ToHaveCountAsync(1);
         await Expect(table.Locator("tbody tr td").First).ToHaveTextAsync(new Regex("^sada "));
         await Expect(table.Locator("tbody tr td").Nth(1)).ToHaveTextAsync(new Regex(@"^\d+\.\d / \d+\.\d"));
-        Assert.Equal([$"#{run} sada {TinyRuns.HeldOut} s7"], (await PlotlyCharts.TracesAsync(page, "Held-out accuracy")).Select(t => t.Name));
+        Assert.Equal([$"#{run} sada {heldOut} s7"], (await PlotlyCharts.TracesAsync(page, "Held-out accuracy")).Select(t => t.Name));
     }
 
     [Fact]

@@ -58,6 +58,11 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Expect(row).ToContainTextAsync("Completed");
         await Screenshots.TakeAsync(page, "runs");
 
+        await Session.GotoAsync($"/runs/new?from={run}");
+        await Expect(page.GetByTestId("from")).ToContainTextAsync($"run #{run}");
+        await Expect(page.GetByTestId("count")).ToContainTextAsync("= 1 run");
+        await Screenshots.TakeAsync(page, "new-run");
+
         await Session.GotoAsync("/compare");
         await page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(), Exact = true }) })
             .Locator(".mud-checkbox").ClickAsync();
@@ -90,5 +95,9 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Session.GotoAsync("/admin/users");
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = TestAccounts.Email(WorkbenchRoles.Reviewer) })).ToBeVisibleAsync();
         await Screenshots.TakeAsync(page, "users");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "My account" }).ClickAsync();
+        await Expect(page.GetByText("Signed in as")).ToContainTextAsync(TestAccounts.Email(WorkbenchRoles.Admin));
+        await Screenshots.TakeAsync(page, "account");
     }
 }
