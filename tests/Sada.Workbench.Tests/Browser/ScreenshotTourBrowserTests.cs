@@ -31,7 +31,6 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await page.GetByRole(AriaRole.Link, new() { Name = "Datasets" }).First.ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/datasets$"));
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = TinyRuns.Dataset })).ToBeVisibleAsync();
-        await Screenshots.TakeAsync(page, "datasets");
 
         await page.GetByRole(AriaRole.Link, new() { Name = TinyRuns.Dataset }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex(@"/datasets/\d+$"));
