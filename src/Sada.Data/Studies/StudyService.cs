@@ -133,6 +133,14 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
         return StudyTable.Build(title, runs, centers: runs.Select(r => r.HeldOut).Distinct().Order());
     }
 
+    /// <summary>The ids among <paramref name="runIds"/> that no run has.</summary>
+    public async Task<IReadOnlyList<int>> MissingRunsAsync(IReadOnlyCollection<int> runIds, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        var found = await db.Runs.Where(r => runIds.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellation);
+        return runIds.Except(found).Order().ToList();
+    }
+
     /// <summary>
     /// The "full ablation" preset: SADA with the method's defaults; SBA, LA, DISC (contrast none) and the two stages each
     /// switched off alone; and ERM; every held-out center; seeds 0, 1, 2. <paramref name="baseConfig"/> (e.g. fewer steps)

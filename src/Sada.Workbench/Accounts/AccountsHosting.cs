@@ -55,7 +55,7 @@ public static class AccountsHosting
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
-            o.AccessDeniedPath = "/";
+            o.AccessDeniedPath = "/account/denied";
             o.Cookie.Name = "sada.auth";
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromDays(7);

@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Studies;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
 
@@ -33,6 +35,8 @@ public static class RunsApi
         api.MapGet("/", List);
         api.MapPost("/", Create).RequireAuthorization(WorkbenchPolicies.Train);
         api.MapGet("/{id:int}", Get);
+        api.MapGet("/table.csv", (string? ids, StudyService studies, CancellationToken ct) => SelectionTable(ids, studies, t => TypedResults.Text(t.ToCsv(), "text/csv", Encoding.UTF8), ct));
+        api.MapGet("/table.tex", (string? ids, StudyService studies, CancellationToken ct) => SelectionTable(ids, studies, t => TypedResults.Text(t.ToLatex(), "application/x-tex", Encoding.UTF8), ct));
         api.MapPost("/{id:int}/cancel", Cancel).RequireAuthorization(WorkbenchPolicies.Train);
         api.MapGet("/{id:int}/tsne", Embeddings);
         // Reading only, but it trains nothing and may take seconds of CPU: every role may ask.
@@ -113,6 +117,26 @@ public static class RunsApi
             _ => TypedResults.Ok(new CancelDto(id, JsonNamingPolicy.CamelCase.ConvertName(result.Outcome.ToString()), result.Status!.Value)),
         };
     }
+
+    /// <summary>
+    /// The paper-style table of hand-picked runs (<c>?ids=3,5,8</c>), as Compare shows it: 400 naming <c>ids</c> when it is
+    /// empty or not a list of numbers, 404 naming the runs that do not exist.
+    /// </summary>
+    static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> SelectionTable(string? ids, StudyService studies,
+        Func<StudyTable, ContentHttpResult> format, CancellationToken ct)
+    {
+        var parts = (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parsed = parts.Select(p => int.TryParse(p, out var id) ? id : (int?)null).ToList();
+        if (parsed.Count == 0 || parsed.Any(p => p is null))
+            return ApiProblems.Invalid("ids", $"'{ids}' is not a comma-separated list of run ids, e.g. ?ids=3,5,8");
+        var wanted = parsed.Select(p => p!.Value).Distinct().ToList();
+        var missing = await studies.MissingRunsAsync(wanted, ct);
+        if (missing.Count > 0) return ApiProblems.NotFound($"no run {string.Join(", ", missing.Select(m => $"#{m}"))}");
+        return format(await studies.TableForRunsAsync(SelectionTitle(wanted), wanted, ct));
+    }
+
+    /// <summary>The title Compare and the exports give a table of hand-picked runs.</summary>
+    public static string SelectionTitle(IReadOnlyCollection<int> runIds) => $"{runIds.Count} selected runs";
 
     static RunDto ToDto(RunDetails d)
     {

@@ -25,7 +25,7 @@ public sealed class ComparePages(StudyService studies, RunCatalog catalog)
     }
 
     public Task<StudyTable> TableForRunsAsync(IReadOnlyCollection<int> runIds, CancellationToken cancellation = default) =>
-        studies.TableForRunsAsync($"{runIds.Count} selected runs", runIds, cancellation);
+        studies.TableForRunsAsync(Api.RunsApi.SelectionTitle(runIds), runIds, cancellation);
 
     /// <summary>Each run's held-out accuracy curve, named "#id algorithm held-out seed".</summary>
     public async Task<IReadOnlyList<RunCurve>> CurvesAsync(IEnumerable<int> runIds, CancellationToken cancellation = default)

@@ -76,6 +76,26 @@ public partial class AccountEndpointsTests(ApiFixture api) : IClassFixture<ApiFi
         Assert.Contains("reviewer@tests.local · Reviewer", (await compare.Content.ReadAsStringAsync()).Replace("<!--!-->", ""));
     }
 
+    [Fact]
+    public async Task A_signed_in_reviewer_asking_for_a_researchers_page_lands_on_a_page_that_says_why()
+    {
+        await TestAccounts.EnsureUserAsync(api.Factory.Services, WorkbenchRoles.Reviewer);
+        using var client = api.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var form = await client.GetStringAsync("/account/login");
+        await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = TestAccounts.Email(WorkbenchRoles.Reviewer), ["Password"] = TestAccounts.Password, ["ReturnUrl"] = "/",
+            ["__RequestVerificationToken"] = AntiforgeryToken(form),
+        }));
+
+        var refused = await client.GetAsync("/runs/new");
+
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.StartsWith("/account/denied", refused.Headers.Location!.PathAndQuery);
+        var page = (await client.GetStringAsync(refused.Headers.Location)).Replace("<!--!-->", "");
+        Assert.Contains("Your account (Reviewer) may not open /runs/new.", page);
+    }
+
     [Theory]
     [InlineData("https://evil.example/phish")]
     [InlineData("//evil.example/phish")]

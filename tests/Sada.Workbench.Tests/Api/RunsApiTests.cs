@@ -196,4 +196,43 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         await Problem(response, HttpStatusCode.BadRequest);
         await Problem(await client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Hand_picked_runs_export_their_table_as_csv_and_latex_and_bad_ids_are_named()
+    {
+        int[] ids;
+        using (var db = fixture.Db())
+        {
+            var dataset = db.Datasets.Single(d => d.Name == "cells").Id;
+            Run Completed(string algorithm, int seed, double f1Micro, double f1Macro) => new()
+            {
+                DatasetId = dataset, HoldoutCenter = "acevedo", Algorithm = algorithm, Seed = seed, Status = RunStatus.Completed,
+                ConfigJson = new AlgorithmConfig { Algorithm = algorithm, Seed = seed }.ToJson(),
+                TotalSteps = 10, CreatedAt = DateTime.UtcNow,
+                Metrics = [new RunMetric { Step = 10, Stage = 2, ValidationAccuracy = 0.9, HeldOutAccuracy = f1Micro, HeldOutF1Macro = f1Macro, CreatedAt = DateTime.UtcNow }],
+            };
+            var runs = new[] { Completed("sada", 0, 0.80, 0.60), Completed("sada", 1, 0.90, 0.70), Completed("erm", 0, 0.70, 0.50) };
+            db.Runs.AddRange(runs);
+            db.SaveChanges();
+            ids = runs.Select(r => r.Id).ToArray();
+        }
+        using var client = fixture.Client(Sada.Workbench.Accounts.WorkbenchRoles.Reviewer);
+
+        var csv = await client.GetAsync($"/api/runs/table.csv?ids={string.Join(',', ids)}");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n');
+        // Two seeds of SADA: 85.00 +- 7.07 (sample std); ERM one seed.
+        Assert.Single(lines, l => l.StartsWith("sada,acevedo,f1_micro,85.00,7.07,2,2,true"));
+        Assert.Single(lines, l => l.StartsWith("erm,acevedo,f1_macro,50.00,,1,2,false"));
+        var tex = await client.GetStringAsync($"/api/runs/table.tex?ids={ids[0]},{ids[1]}");
+        Assert.Contains("\\textbf{85.0} $\\pm$ 7.1", tex);
+
+        var bad = await client.GetAsync("/api/runs/table.csv?ids=3,x");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await Json(bad)).GetProperty("errors").TryGetProperty("ids", out _));
+        var unknown = await client.GetAsync($"/api/runs/table.csv?ids={ids[0]},987654");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("#987654", (await Json(unknown)).GetProperty("detail").GetString());
+    }
 }
