@@ -45,8 +45,18 @@ public sealed class NewRunPage(IPage page)
         await seeds.FillAsync(seed.ToString(CultureInfo.InvariantCulture));
         await seeds.PressAsync("Tab");
         await Expect(page.GetByTestId("count")).ToContainTextAsync("= 1 run");
+        await Expect(page.GetByTestId("submit")).ToBeEnabledAsync();
         await page.GetByTestId("submit").ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/runs/\d+$"));
+        try
+        {
+            // The form navigates inside the circuit (no page load) to the run's page.
+            await Expect(page).ToHaveURLAsync(new Regex(@"/runs/\d+$"), new() { Timeout = 30_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            var said = await page.Locator(".mud-alert, .mud-input-error").AllInnerTextsAsync();
+            throw new InvalidOperationException($"The new-run form did not open a run page; it says: {string.Join(" | ", said)}", e);
+        }
         return int.Parse(new Uri(page.Url).Segments[^1], CultureInfo.InvariantCulture);
     }
 }

@@ -38,6 +38,15 @@ public static class TinyRuns
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt32();
     }
 
+    /// <summary>Cancels the run when disposed, unless it has finished (a failed test leaves no blocker holding the worker).</summary>
+    public static IAsyncDisposable CancelAtEnd(IAPIRequestContext api, int runId) => new Canceller(api, runId);
+
+    sealed class Canceller(IAPIRequestContext api, int runId) : IAsyncDisposable
+    {
+        // 409: already finished (cancelled by the test itself).
+        public async ValueTask DisposeAsync() => await api.PostAsync($"/api/runs/{runId}/cancel");
+    }
+
     public static async Task CancelAsync(IAPIRequestContext api, int runId)
     {
         var response = await api.PostAsync($"/api/runs/{runId}/cancel");
