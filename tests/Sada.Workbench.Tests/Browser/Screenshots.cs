@@ -1,0 +1,48 @@
+using Microsoft.Playwright;
+
+namespace Sada.Workbench.Tests.Browser;
+
+/// <summary>
+/// The README's page screenshots, taken by the browser tests themselves: full-page PNGs at the sessions' fixed viewport
+/// (1400x900) into docs/images/page-NAME.png, only when SADA_SCREENSHOTS=1, so an ordinary test run leaves the tracked
+/// images alone. Without it the tours still visit and check every page.
+/// </summary>
+public static class Screenshots
+{
+    public const string Variable = "SADA_SCREENSHOTS";
+
+    public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
+
+    /// <summary>docs/images of the repository these tests were built from.</summary>
+    public static string Directory { get; } = Path.Combine(RepositoryRoot(), "docs", "images");
+
+    public static async Task TakeAsync(IPage page, string name)
+    {
+        if (!Enabled) return;
+        // From the top: a page scrolled by a click would draw its fixed app bar mid-page in a full-page capture.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(Directory, $"page-{name}.png"), FullPage = true,
+            Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide,
+        });
+    }
+
+    /// <summary>
+    /// Waits until the page has at least <paramref name="count"/> Plotly charts and every one of them is drawn (plotly marks
+    /// a drawn graph div with js-plotly-plot; Plotly.Blazor's divs are PlotlyChart&lt;n&gt;).
+    /// </summary>
+    public static Task WaitForChartsAsync(IPage page, int count) => page.WaitForFunctionAsync("""
+        (n) => {
+          const charts = [...document.querySelectorAll('div[id^=PlotlyChart]')];
+          return charts.length >= n && charts.every(c => c.classList.contains('js-plotly-plot') && c.querySelector('.main-svg'));
+        }
+        """, count);
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Sada.Workbench.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No Sada.Workbench.sln above {AppContext.BaseDirectory}");
+    }
+}
