@@ -107,7 +107,7 @@ public static class RunsApi
     }
 
     /// <summary>Cancels a queued run at once or asks a running one to stop at its next step; 409 when it has already finished.</summary>
-    static async Task<Results<Ok<CancelDto>, ProblemHttpResult>> Cancel(int id, RunCatalog runs, CancellationToken ct)
+    static async Task<Results<Ok<CancelDto>, ProblemHttpResult>> Cancel(int id, RunCancellation runs, CancellationToken ct)
     {
         var result = await runs.CancelAsync(id, ct);
         return result.Outcome switch

@@ -7,7 +7,7 @@ namespace Sada.Workbench.Runs;
 /// What the run page does, kept out of the page: follow a run (live subscription first, then the stored history, as the
 /// hub does), cancel it through the same <see cref="RunCatalog"/> the API uses, and queue a copy of it.
 /// </summary>
-public sealed class RunPages(RunStore store, RunEventBus bus, RunCatalog catalog, RunRequests requests)
+public sealed class RunPages(RunStore store, RunEventBus bus, RunCatalog catalog, RunRequests requests, RunCancellation cancellations)
 {
     /// <summary>
     /// Subscribes <paramref name="feed"/> to the run's live events, then applies the stored history: an event stored
@@ -27,21 +27,9 @@ public sealed class RunPages(RunStore store, RunEventBus bus, RunCatalog catalog
         return subscription;
     }
 
-    /// <summary>
-    /// Cancels through the API's <see cref="RunCatalog"/>, then passes the run's stored status to the feed (a queued run
-    /// is cancelled in the database without the worker publishing anything).
-    /// </summary>
-    public async Task<CancelResult> CancelAsync(RunFeed feed, CancellationToken cancellation = default)
-    {
-        var result = await catalog.CancelAsync(feed.RunId, cancellation);
-        if (await catalog.GetAsync(feed.RunId, cancellation) is { } d)
-        {
-            var r = d.Run;
-            feed.OnStatus(new RunStatusMessage(r.Id, r.StudyId, r.Status.ToString(), r.Step, r.TotalSteps, r.Error, r.Device, d.CodeVersion,
-                r.StartedAt, r.FinishedAt));
-        }
-        return result;
-    }
+    /// <summary>Cancels the run; a queued run's new status reaches the feed (and every other follower) as a live event.</summary>
+    public Task<CancelResult> CancelAsync(RunFeed feed, CancellationToken cancellation = default) =>
+        cancellations.CancelAsync(feed.RunId, cancellation);
 
     /// <summary>Queues a run with the same dataset, held-out center, config and seed; returns its id.</summary>
     public async Task<int> RerunAsync(int runId, CancellationToken cancellation = default)

@@ -19,6 +19,7 @@ public static class RunsHosting
         builder.Services.AddSingleton<SignalRRunEvents>();
         builder.Services.AddSingleton<RunEventBus>();
         builder.Services.AddSingleton<IRunEvents, BroadcastRunEvents>();
+        builder.Services.AddSingleton<RunCancellation>();
         builder.Services.AddSingleton<RunPages>();
         builder.Services.AddSingleton<ComparePages>();
         builder.Services.AddSingleton<RunTimeEstimator>();

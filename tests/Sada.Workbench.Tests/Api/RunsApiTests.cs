@@ -235,4 +235,20 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("#987654", (await Json(unknown)).GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task Cancelling_a_queued_run_is_published_to_everyone_following_it_not_only_to_the_canceller()
+    {
+        using var client = fixture.Client(Sada.Workbench.Accounts.WorkbenchRoles.Researcher);
+        int id = (await Json(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "zheng" }))).GetProperty("id").GetInt32();
+        await using var follower = await Runs.RunHubClient.ConnectAsync(fixture.Factory);
+        var (feed, finished) = await follower.SubscribeAsync(id);
+        Assert.Equal("Queued", feed.Status?.Status);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/runs/{id}/cancel", null)).StatusCode);
+
+        var status = await finished.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("Cancelled", status.Status);
+        Assert.Equal(id, status.RunId);
+    }
 }

@@ -74,6 +74,8 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         var id = StoreRun(RunStatus.Completed, 10);
         var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
         page.WaitForAssertion(() => Assert.Contains("Completed", page.Find("[data-testid=status]").TextContent));
+        // Its last step is 10 of 0..99 in the stored row; a completed run shows every step done.
+        Assert.Contains("step 100 / 100", page.Markup);
         Assert.True(page.Find("[data-testid=cancel]").HasAttribute("disabled"));
         Assert.False(page.Find("[data-testid=rerun]").HasAttribute("disabled"));
     }

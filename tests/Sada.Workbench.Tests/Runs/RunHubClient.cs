@@ -28,7 +28,7 @@ sealed class RunHubClient : IAsyncDisposable
         _connection.On<EmbeddingMessage>(nameof(IRunsClient.Embedding), e => Feed(e.RunId)?.OnEmbedding(e));
     }
 
-    public static async Task<RunHubClient> ConnectAsync(WorkbenchFactory factory)
+    public static async Task<RunHubClient> ConnectAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory)
     {
         var server = factory.Server;
         var connection = new HubConnectionBuilder()
