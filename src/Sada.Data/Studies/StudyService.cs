@@ -175,14 +175,14 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
         }).ToList();
     }
 
-    /// <summary>The algorithm and the fields that differ from its defaults, e.g. "sada StainAugmentation=False".</summary>
+    /// <summary>The algorithm and the fields that differ from its defaults, as JSON writes them, e.g. "sada stainAugmentation=false".</summary>
     public static string Describe(AlgorithmConfig config)
     {
         var defaults = JsonSerializer.SerializeToElement(new AlgorithmConfig { Algorithm = config.Algorithm }, AlgorithmConfig.Json);
         var actual = JsonSerializer.SerializeToElement(config with { Seed = 0 }, AlgorithmConfig.Json);
         var differences = actual.EnumerateObject()
             .Where(p => !defaults.TryGetProperty(p.Name, out var d) || d.GetRawText() != p.Value.GetRawText())
-            .Select(p => $"{p.Name}={p.Value.ToString()}");
+            .Select(p => $"{p.Name}={(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}");
         return string.Join(" ", new[] { config.Algorithm }.Concat(differences));
     }
 

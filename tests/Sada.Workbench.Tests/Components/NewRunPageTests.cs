@@ -82,6 +82,14 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
+    public void A_small_rate_reads_as_a_plain_decimal_in_the_field_and_its_default()
+    {
+        var page = Render();
+        Assert.Equal("0.00005", Field(page, nameof(AlgorithmConfig.LearningRate)).GetAttribute("value"));
+        Assert.Equal("default 0.00005", MessageOf(page, nameof(AlgorithmConfig.LearningRate)));
+    }
+
+    [Fact]
     public void The_ERM_preset_sets_the_algorithm_and_one_run_opens_its_page()
     {
         var page = Render();
@@ -142,8 +150,8 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Equal("6 variants x 3 held-out centers x 3 seeds = 54 runs", Field(page, "count").TextContent.Trim()));
         var rows = page.FindAll("[data-testid=grid] tbody tr").Select(r => r.TextContent).ToList();
-        Assert.Equal(["SADA(the SADA row)", "SADA w/o SBAstainAugmentation=False", "SADA w/o LAlaWeight=0", "SADA w/o DISCcontrast=none",
-            "SADA single-stagetwoStage=False", "ERMalgorithm=erm"], rows);
+        Assert.Equal(["SADA(the SADA row)", "SADA w/o SBAstainAugmentation=false", "SADA w/o LAlaWeight=0", "SADA w/o DISCcontrast=none",
+            "SADA single-stagetwoStage=false", "ERMalgorithm=erm"], rows);
         Assert.Equal("0, 1, 2", Field(page, "seeds").GetAttribute("value"));
         // The grid switches the ablations off itself, so they are not the form's to change.
         Assert.True(Field(page, "StainAugmentation").HasAttribute("disabled"));
