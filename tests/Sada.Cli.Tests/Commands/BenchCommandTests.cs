@@ -24,4 +24,26 @@ public class BenchCommandTests
         Assert.NotEqual(0, code);
         Assert.Contains("size", error.ToString());
     }
+
+    [Fact]
+    public void Bench_predict_times_loading_one_cell_and_a_batch()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "predict", "--size", "32", "--cells", "6", "--repeats", "2", "--threads", "1"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("Predict: resnet18, 32 x 32 px, 1 thread(s)", text);
+        Assert.Matches(@"(?m)^load weights\s+\d+\.\d ms", text);
+        Assert.Matches(@"(?m)^one cell \(median\)\s+\d+\.\d ms", text);
+        Assert.Matches(@"(?m)^6 cells together\s+\d+\.\d\d s\s+\(\d+ cells/s\)", text);
+    }
+
+    [Fact]
+    public void Bench_predict_names_a_bad_size()
+    {
+        var error = new StringWriter();
+        Assert.NotEqual(0, SadaCli.Run(["bench", "predict", "--size", "8", "--threads", "1"], new StringWriter(), error));
+        Assert.Contains("size >= 16", error.ToString());
+    }
 }
