@@ -12,11 +12,12 @@ public static class BenchPredictCommand
         var backbone = new Option<string>("--backbone") { DefaultValueFactory = _ => "resnet18" };
         backbone.AcceptOnlyFromAmong("resnet18", "resnet50");
         var cells = new Option<int>("--cells") { Description = "Cells classified together (the gallery's case).", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch") { Description = "Cells per forward pass when classifying many.", DefaultValueFactory = _ => 16 };
         var repeats = new Option<int>("--repeats") { Description = "Timed single-cell predictions after one warm-up.", DefaultValueFactory = _ => 20 };
         var threads = BenchCommand.ThreadsOption();
         var command = new Command("predict", "Time loading a run's weights, predicting one cell, and classifying many.")
         {
-            size, backbone, cells, repeats, threads,
+            size, backbone, cells, batch, repeats, threads,
         };
         command.SetAction(result =>
         {
@@ -25,7 +26,7 @@ public static class BenchPredictCommand
             if (BenchCommand.StartTorch(result.GetValue(threads), error) is null) return 2;
             var options = new PredictBenchmarkOptions
             {
-                Size = result.GetValue(size), Backbone = result.GetValue(backbone)!, Cells = result.GetValue(cells), Repeats = result.GetValue(repeats),
+                Size = result.GetValue(size), Backbone = result.GetValue(backbone)!, Cells = result.GetValue(cells), Batch = result.GetValue(batch), Repeats = result.GetValue(repeats),
             };
             try
             {
@@ -33,7 +34,7 @@ public static class BenchPredictCommand
                 output.WriteLine($"Predict: {r.Options.Backbone}, {r.Options.Size} x {r.Options.Size} px, {r.Threads} thread(s)");
                 output.WriteLine($"load weights        {r.LoadMs,10:F1} ms");
                 output.WriteLine($"one cell (median)   {r.OneCell.MedianMs,10:F1} ms   (min {r.OneCell.MinMs:F1}, max {r.OneCell.MaxMs:F1}, {r.Options.Repeats} repeats)");
-                output.WriteLine($"{r.Options.Cells} cells together {r.BatchSeconds,8:F2} s   ({r.CellsPerSecond:F0} cells/s)");
+                output.WriteLine($"{r.Options.Cells} cells together {r.BatchSeconds,8:F2} s   ({r.CellsPerSecond:F0} cells/s, {r.Options.Batch} per pass)");
                 output.WriteLine($"resident memory: {r.ResidentBefore / 1048576.0:F0} MB before, {r.ResidentAfter / 1048576.0:F0} MB after");
                 return 0;
             }

@@ -12,6 +12,8 @@ public sealed record PredictBenchmarkOptions
     public string Backbone { get; init; } = "resnet18";
     /// <summary>Cells classified together for the throughput row (the review gallery's case).</summary>
     public int Cells { get; init; } = 256;
+    /// <summary>Cells per forward pass when classifying many (<see cref="CellClassifier.BatchSize"/>).</summary>
+    public int Batch { get; init; } = 16;
     public int Repeats { get; init; } = 20;
     public int Seed { get; init; }
 }
@@ -33,8 +35,8 @@ public static class PredictBenchmark
 
     public static PredictBenchmarkResult Run(PredictBenchmarkOptions options)
     {
-        if (options.Size < 16 || options.Cells < 1 || options.Repeats < 1)
-            throw new ArgumentException("bench predict needs size >= 16, cells >= 1 and repeats >= 1");
+        if (options.Size < 16 || options.Cells < 1 || options.Repeats < 1 || options.Batch < 1)
+            throw new ArgumentException("bench predict needs size >= 16, cells >= 1, batch >= 1 and repeats >= 1");
         var config = new AlgorithmConfig { Backbone = options.Backbone, ImageSize = options.Size, Seed = options.Seed };
         config.EnsureValid();
         var weights = Path.Combine(Path.GetTempPath(), $"sada-bench-predict-{Guid.NewGuid():N}.weights");
@@ -45,7 +47,7 @@ public static class PredictBenchmark
             long before = ProcessMemory.ResidentBytes();
 
             var load = Stopwatch.StartNew();
-            using var classifier = CellClassifier.Load(config, Classes, weights, CPU);
+            using var classifier = CellClassifier.Load(config, Classes, weights, CPU, options.Batch);
             double loadMs = load.Elapsed.TotalMilliseconds;
 
             classifier.Classify(images[0]);   // warm-up

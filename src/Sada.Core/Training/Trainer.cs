@@ -18,7 +18,7 @@ public sealed record TrainerOptions
     /// <summary>Continue from CheckpointDirectory/last.ckpt when it exists.</summary>
     public bool Resume { get; init; } = true;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
-    public int EvalBatchSize { get; init; } = 64;
+    public int EvalBatchSize { get; init; } = 16;
     /// <summary>t-SNE of the backbone features at the end of stage 1 and at the end of the run; null: none.</summary>
     public EmbeddingOptions? Embedding { get; init; }
 }

@@ -20,7 +20,7 @@ public sealed record RunWorkerOptions
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>How often training progress (step, images/s, ETA) is published.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
-    public int EvalBatchSize { get; init; } = 64;
+    public int EvalBatchSize { get; init; } = 16;
     public WorkerEmbeddingOptions Embedding { get; init; } = new();
 
     public void Validate()

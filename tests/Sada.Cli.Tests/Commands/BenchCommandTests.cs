@@ -36,7 +36,7 @@ public class BenchCommandTests
         Assert.Contains("Predict: resnet18, 32 x 32 px, 1 thread(s)", text);
         Assert.Matches(@"(?m)^load weights\s+\d+\.\d ms", text);
         Assert.Matches(@"(?m)^one cell \(median\)\s+\d+\.\d ms", text);
-        Assert.Matches(@"(?m)^6 cells together\s+\d+\.\d\d s\s+\(\d+ cells/s\)", text);
+        Assert.Matches(@"(?m)^6 cells together\s+\d+\.\d\d s\s+\(\d+ cells/s, 16 per pass\)", text);
     }
 
     [Fact]
