@@ -1,3 +1,4 @@
+using Sada.Core.Imaging;
 using SkiaSharp;
 using Sada.Core.Data;
 
@@ -193,18 +194,5 @@ public sealed class SyntheticBloodCells
     }
 
     /// <summary>RGB (HWC) to PNG bytes.</summary>
-    public static byte[] EncodePng(byte[] rgb, int size) => EncodePng(rgb, size, size);
-
-    public static byte[] EncodePng(byte[] rgb, int width, int height)
-    {
-        var rgba = new byte[width * height * 4];
-        for (int i = 0; i < width * height; i++)
-        {
-            rgba[4 * i] = rgb[3 * i]; rgba[4 * i + 1] = rgb[3 * i + 1]; rgba[4 * i + 2] = rgb[3 * i + 2]; rgba[4 * i + 3] = 255;
-        }
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        using var image = SKImage.FromPixelCopy(info, rgba);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
-    }
+    public static byte[] EncodePng(byte[] rgb, int size) => PngEncoder.Encode(rgb, size, size);
 }

@@ -1,15 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Imaging;
-using Sada.Data;
-using Sada.Data.Datasets;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Review;
-using SkiaSharp;
 
 namespace Sada.Workbench.Api;
 
-/// <summary>The review's endpoints: predict a cell with a run's selected checkpoint, and the stored cell images the gallery shows.</summary>
+/// <summary>The review's endpoint: predict a cell with a run's selected checkpoint (the gallery's thumbnails come from /api/datasets).</summary>
 public static class ReviewApi
 {
     public sealed record ClassProbabilityDto(string Class, double Probability);
@@ -22,7 +18,6 @@ public static class ReviewApi
     {
         // A script posts a file with its credentials; there is no form page to carry an antiforgery token, and predicting changes nothing.
         app.MapPost("/api/runs/{id:int}/predict", Predict).WithTags("Runs").DisableAntiforgery().RequireAuthorization(WorkbenchPolicies.Read);
-        app.MapGet("/api/images/{hash}", Image).WithTags("Datasets").RequireAuthorization(WorkbenchPolicies.Read);
         return app;
     }
 
@@ -51,53 +46,5 @@ public static class ReviewApi
         catch (CellImageException e) { return ApiProblems.Invalid(field, $"{file.FileName}: {e.Message}"); }
         catch (KeyNotFoundException) { return ApiProblems.NotFound($"no run #{id}"); }
         catch (InvalidOperationException e) { return ApiProblems.Conflict(e.Message); }
-    }
-
-    /// <summary>
-    /// A stored image by the SHA-256 of its bytes (content-addressed, so cached for good). TIFF, which browsers do not show,
-    /// is sent as PNG.
-    /// </summary>
-    static async Task<IResult> Image(string hash, SadaDbContext db, ImageStore store, CancellationToken ct)
-    {
-        if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower)) return ApiProblems.NotFound($"'{hash}' is not an image hash (64 lower-case hex digits)");
-        var extension = await db.StoredFiles.AsNoTracking().Where(f => f.Hash == hash).Select(f => f.Extension).FirstOrDefaultAsync(ct);
-        var path = extension is null ? null : store.PathFor(hash, extension);
-        if (path is null || !File.Exists(path)) return ApiProblems.NotFound($"no stored image {hash}");
-        var ext = ImageStore.NormalizeExtension(extension!);
-        if (ext is ".tif" or ".tiff") return Cached(TypedResults.Bytes(ToPng(CellImageDecoder.Decode(path)), "image/png"));
-        var type = ext switch
-        {
-            ".png" => "image/png", ".jpg" or ".jpeg" => "image/jpeg", ".bmp" => "image/bmp", ".gif" => "image/gif", ".webp" => "image/webp",
-            _ => "application/octet-stream",
-        };
-        return Cached(TypedResults.PhysicalFile(path, type));
-    }
-
-    static IResult Cached(IResult inner) => new CachedResult(inner);
-
-    /// <summary>Marks the answer cacheable for a year: the address is the content's hash.</summary>
-    sealed class CachedResult(IResult inner) : IResult
-    {
-        public Task ExecuteAsync(HttpContext context)
-        {
-            context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
-            return inner.ExecuteAsync(context);
-        }
-    }
-
-    static byte[] ToPng(DecodedImage image)
-    {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var pixels = new byte[image.Width * image.Height * 4];
-        for (int i = 0, n = image.Width * image.Height; i < n; i++)
-        {
-            pixels[4 * i] = image.Rgb[3 * i];
-            pixels[4 * i + 1] = image.Rgb[3 * i + 1];
-            pixels[4 * i + 2] = image.Rgb[3 * i + 2];
-            pixels[4 * i + 3] = 255;
-        }
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
     }
 }

@@ -74,7 +74,7 @@ public sealed class DatasetBrowser(IDbContextFactory<SadaDbContext> databases, I
         var dataset = await DatasetLookup.FindAsync(db, nameOrId);
         if (dataset is null || new DatasetCatalog(db, store).Cell(dataset.Id, imageId) is not { } cell) return null;
         var image = CellImageDecoder.Decode(cell.Path);
-        return (Core.Synthetic.SyntheticBloodCells.EncodePng(image.Rgb, image.Width, image.Height), $"\"{Path.GetFileNameWithoutExtension(cell.Path)}\"");
+        return (Core.Imaging.PngEncoder.Encode(image), $"\"{Path.GetFileNameWithoutExtension(cell.Path)}\"");
     }
 
     /// <summary>An ETag for a sheet: the content hashes (file names) it draws, its layout and the renderer's settings.</summary>

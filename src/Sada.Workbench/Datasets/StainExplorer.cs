@@ -75,5 +75,5 @@ public sealed class StainExplorer(IDbContextFactory<SadaDbContext> databases, Im
         }, cancellation);
     }
 
-    static byte[] Png(DecodedImage image) => Core.Synthetic.SyntheticBloodCells.EncodePng(image.Rgb, image.Width, image.Height);
+    static byte[] Png(DecodedImage image) => Core.Imaging.PngEncoder.Encode(image);
 }

@@ -64,7 +64,8 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         var reviewed = new RunPage(reviewer.Page);
         // Running (the worker may first finish cancelling another test's blocker): its cancel is then the worker's, which
         // every open page hears of.
-        await Expect(reviewed.Status).ToHaveTextAsync("Running", new() { Timeout = 30_000 });
+        // Generous: under load the worker may still be finishing an earlier test's SADA run before it claims this blocker.
+        await Expect(reviewed.Status).ToHaveTextAsync("Running", new() { Timeout = 90_000 });
         // The status row is rendered whole: its device text is there, the buttons are not.
         await Expect(reviewer.Page.GetByText("device:")).ToBeVisibleAsync();
         await Expect(reviewed.Cancel).ToHaveCountAsync(0);
