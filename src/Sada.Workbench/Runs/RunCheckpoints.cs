@@ -36,15 +36,19 @@ public sealed record RunCheckpoint(Run Run, RunMetric? Selected, AlgorithmConfig
 /// Finds a run's selected checkpoint, its dataset and its held-out cells: what the on-demand t-SNE, the review's gallery and
 /// prediction share, so they agree on which weights and which cells.
 /// </summary>
-public sealed class RunCheckpoints(RunStore store, IDbContextFactory<SadaDbContext> dbs, SadaOptions sada)
+public sealed class RunCheckpoints(IDbContextFactory<SadaDbContext> dbs, SadaOptions sada)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The run's checkpoint (perhaps with a <see cref="RunCheckpoint.Problem"/>); null for an unknown run.</summary>
+    /// <remarks>Reads the run and its evaluations only: every prediction asks, and a run's log and t-SNE points are large.</remarks>
     public async Task<RunCheckpoint?> FindAsync(int runId, CancellationToken cancellation = default)
     {
-        var history = await store.GetHistoryAsync(runId, cancellation);
-        return history is null ? null : Of(history.Run, history.Metrics);
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        var run = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellation);
+        if (run is null) return null;
+        var metrics = await db.RunMetrics.AsNoTracking().Where(m => m.RunId == runId).OrderBy(m => m.Step).ToListAsync(cancellation);
+        return Of(run, metrics);
     }
 
     public RunCheckpoint Of(Run run, IReadOnlyList<RunMetric> metrics)

@@ -25,8 +25,7 @@ public class DatasetDetailPageTests : IClassFixture<DatasetFixture>, IAsyncLifet
     public DatasetDetailPageTests(DatasetFixture fixture)
     {
         _fixture = fixture;
-        foreach (var service in new[] { typeof(DatasetBrowser), typeof(DatasetAdmin), typeof(StainExplorer) })
-            _ctx.Services.AddSingleton(service, fixture.Services.GetRequiredService(service));
+        fixture.AddPageServices(_ctx);
         _auth = _ctx.SignInAs(WorkbenchRoles.Reviewer);
     }
 

@@ -24,8 +24,7 @@ public class DatasetsPageTests : IClassFixture<DatasetFixture>, IAsyncLifetime
     public DatasetsPageTests(DatasetFixture fixture)
     {
         _fixture = fixture;
-        foreach (var service in new[] { typeof(DatasetBrowser), typeof(DatasetAdmin), typeof(StainExplorer) })
-            _ctx.Services.AddSingleton(service, fixture.Services.GetRequiredService(service));
+        fixture.AddPageServices(_ctx);
         _auth = _ctx.AddAuthorization();
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Sada.Core.Synthetic;
 using Sada.Data;
 using Sada.Data.Datasets;
+using Sada.Workbench.Datasets;
 
 namespace Sada.Workbench.Tests.Datasets;
 
@@ -51,6 +52,13 @@ public sealed class DatasetFixture : IDisposable
     }
 
     public IServiceProvider Services => Factory.Services;
+
+    /// <summary>Gives a bUnit context this workbench's dataset services, so pages render on real data.</summary>
+    public void AddPageServices(Bunit.BunitContext ctx)
+    {
+        foreach (var service in new[] { typeof(DatasetBrowser), typeof(DatasetAdmin), typeof(StainExplorer) })
+            ctx.Services.AddSingleton(service, Services.GetRequiredService(service));
+    }
 
     public SadaDbContext Db() => Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContext();
 
