@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Sada.Core.Tests.Golden;
 
 /// <summary>
-/// A vector file from ../shared/golden, computed with the authors' own PyTorch modules:
+/// A vector file from tests/golden, computed with the authors' own PyTorch modules:
 /// {"case", "params", "tensors": {name: {"shape", "data"}}}.
 /// </summary>
 public sealed class GoldenCase
@@ -14,17 +14,15 @@ public sealed class GoldenCase
     public required JsonElement Params { get; init; }
     readonly Dictionary<string, (long[] Shape, float[] Data)> _tensors = new();
 
+    /// <summary>The repository's tests/golden, copied into the test output by the project file.</summary>
     public static string Directory
     {
         get
         {
-            // The repository's sibling folder shared/ (beside the clone in CI and on developer machines).
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "golden");
-                if (System.IO.Directory.Exists(candidate)) return candidate;
-            }
-            throw new DirectoryNotFoundException("shared/golden was not found above " + AppContext.BaseDirectory);
+            var dir = Path.Combine(AppContext.BaseDirectory, "golden");
+            if (!System.IO.Directory.Exists(dir))
+                throw new DirectoryNotFoundException($"golden vectors were not copied to {dir}: build the test project");
+            return dir;
         }
     }
 
