@@ -18,11 +18,11 @@ namespace Sada.Build
     /// <summary>One entry of an ELF file's .gnu.version_r section: a version a library needs.</summary>
     public sealed class ElfVersionNeed
     {
-        public string File = "";
-        public string Version = "";
-        public ushort Flags;
+        public string File { get; set; } = "";
+        public string Version { get; set; } = "";
+        public ushort Flags { get; set; }
         /// <summary>Byte offset of vna_flags in the file, so a caller can rewrite it.</summary>
-        public long FlagsOffset;
+        public long FlagsOffset { get; set; }
         public bool IsWeak { get { return (Flags & ElfVersionNeeds.VerFlgWeak) != 0; } }
     }
 

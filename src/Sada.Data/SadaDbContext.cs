@@ -22,28 +22,28 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDb
     public DbSet<TsneEmbedding> TsneEmbeddings => Set<TsneEmbedding>();
     public DbSet<Study> Studies => Set<Study>();
 
-    protected override void OnModelCreating(ModelBuilder b)
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        base.OnModelCreating(b);
-        b.Entity<Dataset>(e =>
+        base.OnModelCreating(builder);
+        builder.Entity<Dataset>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(200);
             e.HasIndex(x => x.Name).IsUnique();
             e.HasMany(x => x.Centers).WithOne(x => x.Dataset).HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<Center>(e =>
+        builder.Entity<Center>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(200);
             e.HasIndex(x => new { x.DatasetId, x.Name }).IsUnique();
             e.HasMany(x => x.Images).WithOne(x => x.Center).HasForeignKey(x => x.CenterId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<StoredFile>(e =>
+        builder.Entity<StoredFile>(e =>
         {
             e.HasKey(x => x.Hash);
             e.Property(x => x.Hash).HasMaxLength(64);
             e.Property(x => x.Extension).HasMaxLength(16);
         });
-        b.Entity<CellImage>(e =>
+        builder.Entity<CellImage>(e =>
         {
             e.Property(x => x.ClassName).HasMaxLength(100);
             e.Property(x => x.OriginalName).HasMaxLength(400);
@@ -51,13 +51,13 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDb
             e.HasIndex(x => x.Hash);
             e.HasOne(x => x.File).WithMany().HasForeignKey(x => x.Hash).OnDelete(DeleteBehavior.Restrict);
         });
-        b.Entity<Study>(e =>
+        builder.Entity<Study>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(200);
             e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Runs).WithOne(x => x.Study).HasForeignKey(x => x.StudyId).OnDelete(DeleteBehavior.SetNull);
         });
-        b.Entity<Run>(e =>
+        builder.Entity<Run>(e =>
         {
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.HoldoutCenter).HasMaxLength(200);
@@ -68,13 +68,13 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDb
             // The worker's claim looks for the oldest queued run.
             e.HasIndex(x => new { x.Status, x.Id });
         });
-        b.Entity<RunMetric>(e => e.HasIndex(x => new { x.RunId, x.Step }).IsUnique());
-        b.Entity<RunLogLine>(e =>
+        builder.Entity<RunMetric>(e => e.HasIndex(x => new { x.RunId, x.Step }).IsUnique());
+        builder.Entity<RunLogLine>(e =>
         {
             e.HasIndex(x => x.RunId);
             e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<TsneEmbedding>(e =>
+        builder.Entity<TsneEmbedding>(e =>
         {
             e.HasIndex(x => x.RunId);
             e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);

@@ -1,6 +1,6 @@
-using Sada.Core.Models;
 using System.CommandLine;
 using Sada.Core.Benchmarks;
+using Sada.Core.Models;
 using Sada.Core.Runtime;
 
 namespace Sada.Cli.Commands;

@@ -1,6 +1,6 @@
-using Sada.Core.Models;
 using System.CommandLine;
 using Sada.Core.Benchmarks;
+using Sada.Core.Models;
 
 namespace Sada.Cli.Commands;
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
-using Sada.Core.Stain;
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Sada.Core.Configuration;
 using Sada.Core.Data;
 using Sada.Core.Imaging;
+using Sada.Core.Stain;
 using Sada.Core.Synthetic;
 using Sada.Data;
 using Sada.Data.Datasets;
@@ -146,8 +147,8 @@ public static class DatasetCommand
         foreach (var (center, print) in prints)
         {
             if (print is null) { output.WriteLine($"{center,-20} not computed"); continue; }
-            string Vector(double[] v) => $"({string.Join(", ", v.Select(x => x.ToString("F3")))})";
-            string Hex(double[] rgb) => "#" + string.Concat(rgb.Select(x => ((int)Math.Round(Math.Clamp(x, 0, 1) * 255)).ToString("x2")));
+            string Vector(double[] v) => $"({string.Join(", ", v.Select(x => x.ToString("F3", CultureInfo.InvariantCulture)))})";
+            string Hex(double[] rgb) => "#" + string.Concat(rgb.Select(x => ((int)Math.Round(Math.Clamp(x, 0, 1) * 255)).ToString("x2", CultureInfo.InvariantCulture)));
             output.WriteLine($"{center,-20} " + string.Join("  ", print.Stains.Select((w, i) => $"stain {i + 1} {Vector(w)} {Hex(print.StainColor(i))}")) +
                              $"  background {Vector(print.Background)} {Hex(print.BackgroundColor())}  ({print.Images} images)");
         }

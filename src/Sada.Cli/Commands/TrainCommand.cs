@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Sada.Core.Algorithms;
 using Sada.Core.Data;
 using Sada.Core.Runtime;
@@ -198,6 +199,6 @@ public static class TrainCommand
             return "[" + new string('#', filled) + new string('.', 24 - filled) + "]";
         }
 
-        static string Eta(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(Math.Round(s)).ToString(s >= 3600 ? @"h\:mm\:ss" : @"m\:ss") : "?";
+        static string Eta(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(Math.Round(s)).ToString(s >= 3600 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture) : "?";
     }
 }

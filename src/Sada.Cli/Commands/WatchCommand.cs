@@ -137,11 +137,13 @@ public static class WatchCommand
             if (status is "Completed" or "Failed" or "Cancelled") _finished.TrySetResult(status);
         }
 
+        static readonly string[] LossKeys = ["lossTotal", "lossLa", "lossContrastive", "lossCe"];
+
         void ShowEvaluation(JsonElement m)
         {
             int step = m.GetProperty("step").GetInt32();
             if (!_seen.Add($"metric:{step}")) return;
-            var losses = string.Join(" ", new[] { "lossTotal", "lossLa", "lossContrastive", "lossCe" }
+            var losses = string.Join(" ", LossKeys
                 .Where(k => m.GetProperty(k).ValueKind == JsonValueKind.Number)
                 .Select(k => $"{k[4..].ToLowerInvariant()} {m.GetProperty(k).GetDouble().ToString("F4", CultureInfo.InvariantCulture)}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -35,7 +35,7 @@ public sealed record SadaOptions
         if (string.IsNullOrWhiteSpace(Database)) throw new ArgumentException("Sada:Database must not be empty.");
         if (TorchThreads < 0) throw new ArgumentException($"Sada:TorchThreads must be 0 (automatic) or positive, not {TorchThreads}.");
         var d = Device.Trim().ToLowerInvariant();
-        if (d is not ("auto" or "cpu" or "cuda") && !(d.StartsWith("cuda:") && int.TryParse(d[5..], out var n) && n >= 0))
+        if (d is not ("auto" or "cpu" or "cuda") && !(d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], out var n) && n >= 0))
             throw new ArgumentException($"Sada:Device must be auto, cpu, cuda or cuda:N, not '{Device}'.");
     }
 }

@@ -16,7 +16,7 @@ public static class CellClasses
     {
         var s = name.Trim().ToLower(CultureInfo.InvariantCulture).Replace('_', ' ').Replace('-', ' ');
         s = string.Join(' ', s.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        if (s.Length > 3 && s.EndsWith('s') && !s.EndsWith("ss")) s = s[..^1];
+        if (s.Length > 3 && s.EndsWith('s') && !s.EndsWith("ss", StringComparison.Ordinal)) s = s[..^1];
         return s;
     }
 

@@ -12,7 +12,7 @@ public static class StratifiedSample
     public static int[] Select(IReadOnlyList<int> centers, IReadOnlyList<int> classes, int budget = DefaultBudget, int seed = 0)
     {
         if (centers.Count != classes.Count) throw new ArgumentException($"{centers.Count} centers but {classes.Count} classes.");
-        if (budget < 0) throw new ArgumentOutOfRangeException(nameof(budget));
+        ArgumentOutOfRangeException.ThrowIfNegative(budget);
         int n = centers.Count;
         if (budget >= n) return Enumerable.Range(0, n).ToArray();
 

@@ -61,7 +61,7 @@ public static class TorchRuntime
         var r = requested.Trim().ToLowerInvariant();
         if (r == "auto") return cudaAvailable ? "cuda" : "cpu";
         if (r == "cpu") return "cpu";
-        if (r.StartsWith("cuda"))
+        if (r.StartsWith("cuda", StringComparison.Ordinal))
         {
             if (!cudaAvailable)
                 throw new InvalidOperationException($"Device '{requested}' was requested but CUDA is not available (build with -p:TorchBackend=cuda on a machine with an NVIDIA driver, or set Sada:Device to auto or cpu).");

@@ -52,7 +52,7 @@ public static class DomainTransfer
     public static Tensor PickTargets(int[] clusterOfImage, int k, Generator? generator = null)
     {
         int n = clusterOfImage.Length;
-        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k));
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var members = new List<int>[Math.Max(k, clusterOfImage.DefaultIfEmpty(-1).Max() + 1)];
         for (int j = 0; j < members.Length; j++) members[j] = [];
         for (int i = 0; i < n; i++) members[clusterOfImage[i]].Add(i);

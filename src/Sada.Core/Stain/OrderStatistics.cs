@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static Sada.Core.Stain.CpuKernels;
 using static TorchSharp.torch;
 

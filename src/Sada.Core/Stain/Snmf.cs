@@ -20,7 +20,7 @@ public static class Snmf
     public static StainSeparation Separate(Tensor od, int stains = DefaultStains, int iterations = DefaultIterations,
         double lambda = DefaultLambda, bool fused = true)
     {
-        if (stains < 1) throw new ArgumentOutOfRangeException(nameof(stains));
+        ArgumentOutOfRangeException.ThrowIfLessThan(stains, 1);
         using var scope = NewDisposeScope();
         var X = od.dim() == 4 ? od.flatten(2) : od;
         if (X.dim() != 3 || X.shape[1] != 3) throw new ArgumentException($"expected (N, 3, P) optical density, got [{string.Join(", ", od.shape)}]", nameof(od));

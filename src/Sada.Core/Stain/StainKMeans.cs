@@ -44,7 +44,7 @@ public static class StainKMeans
         int n = rows.Length;
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1");
         if (n < k) throw new InvalidOperationException($"k-means needs at least k = {k} images, got {n}.");
-        if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(restarts, 1);
 
         StainClusters? best = null;
         int discarded = 0, kept = 0, attempts = 0, maxAttempts = restarts * AttemptsPerRestart;

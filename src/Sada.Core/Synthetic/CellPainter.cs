@@ -145,33 +145,33 @@ internal sealed class CellPainter
         var nucleus = new float[size * size];
         double cos = Math.Cos(angle), sin = Math.Sin(angle);
         for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++)
-        {
-            double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
-            double u = cos * dx + sin * dy, v = -sin * dx + cos * dy;
-            double r = Math.Sqrt(u * u + v * v), phi = Math.Atan2(v, u);
-            double edge = radius * (1 + membrane.At(phi));
-            double cellCov = Coverage(r - edge, 1.0);
-            if (cellCov <= 0) continue;
-            double dn = double.MaxValue;
-            foreach (var l in lobes) dn = Math.Min(dn, LobeDistance(l, u, v));
-            foreach (var st in strands) dn = Math.Min(dn, SegmentDistance(u, v, st) - st.HalfWidth);
-            if (notch is { } nt) dn = Math.Max(dn, nt.R - Math.Sqrt((u - nt.X) * (u - nt.X) + (v - nt.Y) * (v - nt.Y)));
-            double nucCov = Coverage(dn, 0.9) * cellCov;
-            int i = y * size + x;
-            cell[i] = (float)cellCov;
-            nucleus[i] = (float)nucCov;
-            double clump = 1 + chromatinContrast * (2 * chromatin.At(u / (chromatinScale * s) + 7, v / (chromatinScale * s) + 3) - 1);
-            // Cytoplasm a little denser towards the membrane, as in a smear.
-            double rim = 0.85 + 0.3 * Math.Clamp(r / edge, 0, 1);
-            double fine = 0.85 + 0.3 * cytoTexture.At(u / (0.06 * s) + 11, v / (0.06 * s) + 5);
-            double cH = cytoH * rim * fine, cE = cytoE * rim * fine;
-            double wH = (1 - nucCov / cellCov) * cH + (nucCov / cellCov) * nucH * clump;
-            double wE = (1 - nucCov / cellCov) * cE + (nucCov / cellCov) * nucE;
-            // The white cell lies over the red cells.
-            Nuclear[i] = (float)(cellCov * wH + (1 - cellCov) * Nuclear[i]);
-            Eosin[i] = (float)(cellCov * wE + (1 - cellCov) * Eosin[i]);
-        }
+            for (int x = 0; x < size; x++)
+            {
+                double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+                double u = cos * dx + sin * dy, v = -sin * dx + cos * dy;
+                double r = Math.Sqrt(u * u + v * v), phi = Math.Atan2(v, u);
+                double edge = radius * (1 + membrane.At(phi));
+                double cellCov = Coverage(r - edge, 1.0);
+                if (cellCov <= 0) continue;
+                double dn = double.MaxValue;
+                foreach (var l in lobes) dn = Math.Min(dn, LobeDistance(l, u, v));
+                foreach (var st in strands) dn = Math.Min(dn, SegmentDistance(u, v, st) - st.HalfWidth);
+                if (notch is { } nt) dn = Math.Max(dn, nt.R - Math.Sqrt((u - nt.X) * (u - nt.X) + (v - nt.Y) * (v - nt.Y)));
+                double nucCov = Coverage(dn, 0.9) * cellCov;
+                int i = y * size + x;
+                cell[i] = (float)cellCov;
+                nucleus[i] = (float)nucCov;
+                double clump = 1 + chromatinContrast * (2 * chromatin.At(u / (chromatinScale * s) + 7, v / (chromatinScale * s) + 3) - 1);
+                // Cytoplasm a little denser towards the membrane, as in a smear.
+                double rim = 0.85 + 0.3 * Math.Clamp(r / edge, 0, 1);
+                double fine = 0.85 + 0.3 * cytoTexture.At(u / (0.06 * s) + 11, v / (0.06 * s) + 5);
+                double cH = cytoH * rim * fine, cE = cytoE * rim * fine;
+                double wH = (1 - nucCov / cellCov) * cH + (nucCov / cellCov) * nucH * clump;
+                double wE = (1 - nucCov / cellCov) * cE + (nucCov / cellCov) * nucE;
+                // The white cell lies over the red cells.
+                Nuclear[i] = (float)(cellCov * wH + (1 - cellCov) * Nuclear[i]);
+                Eosin[i] = (float)(cellCov * wE + (1 - cellCov) * Eosin[i]);
+            }
 
         switch (cls)
         {
@@ -261,20 +261,20 @@ internal sealed class CellPainter
             int x1 = Math.Max(0, (int)(x0 - rr - 2)), x2 = Math.Min(size - 1, (int)(x0 + rr + 2));
             int y1 = Math.Max(0, (int)(y0 - rr - 2)), y2 = Math.Min(size - 1, (int)(y0 + rr + 2));
             for (int y = y1; y <= y2; y++)
-            for (int x = x1; x <= x2; x++)
-            {
-                double dx = x + 0.5 - x0, dy = y + 0.5 - y0;
-                double u = c * dx + si * dy, v = (-si * dx + c * dy) / squash;
-                double r = Math.Sqrt(u * u + v * v);
-                double cov = Coverage(r - rr, 1.2);
-                if (cov <= 0) continue;
-                // Biconcave disc: thicker at the rim, a pale centre.
-                double t = r / rr;
-                double profile = 1 - pallor * Math.Exp(-t * t / 0.25) + 0.12 * Math.Exp(-(t - 0.85) * (t - 0.85) / 0.01);
-                int i = y * size + x;
-                Eosin[i] = (float)Math.Min(1.2, Eosin[i] + cov * conc * profile);
-                Nuclear[i] = (float)Math.Min(0.3, Nuclear[i] + cov * 0.03);
-            }
+                for (int x = x1; x <= x2; x++)
+                {
+                    double dx = x + 0.5 - x0, dy = y + 0.5 - y0;
+                    double u = c * dx + si * dy, v = (-si * dx + c * dy) / squash;
+                    double r = Math.Sqrt(u * u + v * v);
+                    double cov = Coverage(r - rr, 1.2);
+                    if (cov <= 0) continue;
+                    // Biconcave disc: thicker at the rim, a pale centre.
+                    double t = r / rr;
+                    double profile = 1 - pallor * Math.Exp(-t * t / 0.25) + 0.12 * Math.Exp(-(t - 0.85) * (t - 0.85) / 0.01);
+                    int i = y * size + x;
+                    Eosin[i] = (float)Math.Min(1.2, Eosin[i] + cov * conc * profile);
+                    Nuclear[i] = (float)Math.Min(0.3, Nuclear[i] + cov * 0.03);
+                }
         }
     }
 
@@ -311,14 +311,14 @@ internal sealed class CellPainter
             int x1 = Math.Max(0, (int)(x0 - vr - 2)), x2 = Math.Min(size - 1, (int)(x0 + vr + 2));
             int y1 = Math.Max(0, (int)(y0 - vr - 2)), y2 = Math.Min(size - 1, (int)(y0 + vr + 2));
             for (int y = y1; y <= y2; y++)
-            for (int x = x1; x <= x2; x++)
-            {
-                int i = y * size + x;
-                double cov = Coverage(Math.Sqrt((x + 0.5 - x0) * (x + 0.5 - x0) + (y + 0.5 - y0) * (y + 0.5 - y0)) - vr, 1.0)
-                    * cell[i] * (1 - nucleus[i]);
-                Nuclear[i] *= (float)(1 - 0.6 * cov);
-                Eosin[i] *= (float)(1 - 0.6 * cov);
-            }
+                for (int x = x1; x <= x2; x++)
+                {
+                    int i = y * size + x;
+                    double cov = Coverage(Math.Sqrt((x + 0.5 - x0) * (x + 0.5 - x0) + (y + 0.5 - y0) * (y + 0.5 - y0)) - vr, 1.0)
+                        * cell[i] * (1 - nucleus[i]);
+                    Nuclear[i] *= (float)(1 - 0.6 * cov);
+                    Eosin[i] *= (float)(1 - 0.6 * cov);
+                }
         }
     }
 
@@ -328,16 +328,16 @@ internal sealed class CellPainter
         int x1 = Math.Max(0, (int)(x0 - radius - 2)), x2 = Math.Min(size - 1, (int)(x0 + radius + 2));
         int y1 = Math.Max(0, (int)(y0 - radius - 2)), y2 = Math.Min(size - 1, (int)(y0 + radius + 2));
         for (int y = y1; y <= y2; y++)
-        for (int x = x1; x <= x2; x++)
-        {
-            double d = Math.Sqrt((x + 0.5 - x0) * (x + 0.5 - x0) + (y + 0.5 - y0) * (y + 0.5 - y0));
-            double cov = Coverage(d - radius, 1.0);
-            if (cov <= 0) continue;
-            int i = y * size + x;
-            if (cell is not null) cov *= cell[i] * (1 - (1 - overNucleus) * nucleus![i]);
-            Nuclear[i] = (float)Math.Min(2.0, Nuclear[i] + cov * h);
-            Eosin[i] = (float)Math.Min(2.0, Eosin[i] + cov * e);
-        }
+            for (int x = x1; x <= x2; x++)
+            {
+                double d = Math.Sqrt((x + 0.5 - x0) * (x + 0.5 - x0) + (y + 0.5 - y0) * (y + 0.5 - y0));
+                double cov = Coverage(d - radius, 1.0);
+                if (cov <= 0) continue;
+                int i = y * size + x;
+                if (cell is not null) cov *= cell[i] * (1 - (1 - overNucleus) * nucleus![i]);
+                Nuclear[i] = (float)Math.Min(2.0, Nuclear[i] + cov * h);
+                Eosin[i] = (float)Math.Min(2.0, Eosin[i] + cov * e);
+            }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Sada.Core.Synthetic;
 
 /// <summary>
@@ -45,7 +46,7 @@ public sealed record CenterStyle(
             e = e.Zip(other.E, (a, b) => a + t * (b - a)).ToArray();
         }
         return new CenterStyle(
-            Name: $"center-{(char)('a' + index % 26)}{(index >= 26 ? (index / 26).ToString() : "")}",
+            Name: $"center-{(char)('a' + index % 26)}{(index >= 26 ? (index / 26).ToString(CultureInfo.InvariantCulture) : "")}",
             NuclearStain: Jitter(h, 0.12),
             EosinStain: Jitter(e, 0.12),
             BackgroundOd: Jitter(bg, 0.3),

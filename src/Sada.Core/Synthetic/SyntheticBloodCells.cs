@@ -1,6 +1,6 @@
+using Sada.Core.Data;
 using Sada.Core.Imaging;
 using SkiaSharp;
-using Sada.Core.Data;
 
 namespace Sada.Core.Synthetic;
 
@@ -65,7 +65,7 @@ public sealed class SyntheticBloodCells
     }
 
     /// <summary>Shares drawn inside <see cref="ClassShareRanges"/> (rejection, so they also sum to one), then whole counts, at least one per class.</summary>
-    static IReadOnlyDictionary<string, int> DrawCounts(int total, Random random)
+    static Dictionary<string, int> DrawCounts(int total, Random random)
     {
         var classes = CellClasses.Standard;
         double[] shares = new double[classes.Count];
@@ -110,8 +110,8 @@ public sealed class SyntheticBloodCells
     public void WriteImageFolder(string outDirectory, IProgress<SynthProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         foreach (var style in Styles)
-        foreach (var cls in CellClasses.Standard)
-            Directory.CreateDirectory(Path.Combine(outDirectory, style.Name, cls));
+            foreach (var cls in CellClasses.Standard)
+                Directory.CreateDirectory(Path.Combine(outDirectory, style.Name, cls));
         int done = 0;
         Parallel.ForEach(Cells, new ParallelOptions { CancellationToken = cancellationToken }, cell =>
         {
@@ -141,18 +141,18 @@ public sealed class SyntheticBloodCells
         // The illumination's centre wanders a little per image, as the field of view does.
         double lx = half * (1 + 0.4 * (random.NextDouble() - 0.5)), ly = half * (1 + 0.4 * (random.NextDouble() - 0.5));
         for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++)
-        {
-            int i = y * size + x;
-            double rr = ((x - lx) * (x - lx) + (y - ly) * (y - ly)) / (half * half);
-            double light = 1 - style.Vignette * Math.Min(1.5, rr) / 1.5;
-            for (int c = 0; c < 3; c++)
+            for (int x = 0; x < size; x++)
             {
-                double od = style.StainScale * (nuclear[i] * style.NuclearStain[c] + eosin[i] * style.EosinStain[c]) + style.BackgroundOd[c];
-                double v = light * style.Gain[c] * Math.Exp(-od);
-                rgb[3 * i + c] = 255 * Math.Pow(Math.Clamp(v, 0, 1), style.Gamma);
+                int i = y * size + x;
+                double rr = ((x - lx) * (x - lx) + (y - ly) * (y - ly)) / (half * half);
+                double light = 1 - style.Vignette * Math.Min(1.5, rr) / 1.5;
+                for (int c = 0; c < 3; c++)
+                {
+                    double od = style.StainScale * (nuclear[i] * style.NuclearStain[c] + eosin[i] * style.EosinStain[c]) + style.BackgroundOd[c];
+                    double v = light * style.Gain[c] * Math.Exp(-od);
+                    rgb[3 * i + c] = 255 * Math.Pow(Math.Clamp(v, 0, 1), style.Gamma);
+                }
             }
-        }
         if (style.BlurSigma > 0.05) GaussianBlur(rgb, size, style.BlurSigma * size / 96.0);
         var bytes = new byte[rgb.Length];
         for (int i = 0; i < rgb.Length; i++)
@@ -177,19 +177,19 @@ public sealed class SyntheticBloodCells
             var src = pass == 0 ? rgb : tmp;
             var dst = pass == 0 ? tmp : rgb;
             for (int y = 0; y < size; y++)
-            for (int x = 0; x < size; x++)
-            for (int c = 0; c < 3; c++)
-            {
-                double acc = 0;
-                for (int k = -radius; k <= radius; k++)
-                {
-                    // Clamp at the border (replicate edge pixels).
-                    int xx = pass == 0 ? Math.Clamp(x + k, 0, size - 1) : x;
-                    int yy = pass == 1 ? Math.Clamp(y + k, 0, size - 1) : y;
-                    acc += kernel[k + radius] * src[3 * (yy * size + xx) + c];
-                }
-                dst[3 * (y * size + x) + c] = acc;
-            }
+                for (int x = 0; x < size; x++)
+                    for (int c = 0; c < 3; c++)
+                    {
+                        double acc = 0;
+                        for (int k = -radius; k <= radius; k++)
+                        {
+                            // Clamp at the border (replicate edge pixels).
+                            int xx = pass == 0 ? Math.Clamp(x + k, 0, size - 1) : x;
+                            int yy = pass == 1 ? Math.Clamp(y + k, 0, size - 1) : y;
+                            acc += kernel[k + radius] * src[3 * (yy * size + xx) + c];
+                        }
+                        dst[3 * (y * size + x) + c] = acc;
+                    }
         }
     }
 

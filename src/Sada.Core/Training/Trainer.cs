@@ -226,7 +226,7 @@ public sealed class Trainer(
     }
 
     /// <summary>The stratified t-SNE sample over every center (held-out included), among the readable cells.</summary>
-    IReadOnlyList<CellSample> EmbeddingCells(DecodedImageCache cache)
+    List<CellSample> EmbeddingCells(DecodedImageCache cache)
     {
         if (_options.Embedding is not { } options) return [];
         var readable = data.Samples.Where(s => cache.Contains(s.Path)).ToList();

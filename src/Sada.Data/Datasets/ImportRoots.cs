@@ -84,6 +84,6 @@ public sealed class ImportRoots
         return current;
     }
 
-    static IEnumerable<string> Segments(string path) =>
+    static string[] Segments(string path) =>
         path.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
 }

@@ -160,7 +160,7 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
         ], HeldOut: null, Enumerable.Range(0, seeds).ToList());
     }
 
-    static async Task<List<TableRun>> TableRunsAsync(SadaDbContext db, IQueryable<Run> runs, IReadOnlyDictionary<string, string> variantOf, CancellationToken cancellation)
+    static async Task<List<TableRun>> TableRunsAsync(SadaDbContext db, IQueryable<Run> runs, Dictionary<string, string> variantOf, CancellationToken cancellation)
     {
         var rows = await runs.AsNoTracking().Select(r => new { r.Id, r.HoldoutCenter, r.Seed, r.Status, r.ConfigJson }).ToListAsync(cancellation);
         var ids = rows.Select(r => r.Id).ToList();

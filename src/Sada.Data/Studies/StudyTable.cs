@@ -164,8 +164,17 @@ public sealed record StudyTable(string Title, IReadOnlyList<string> Columns, IRe
         foreach (char c in text)
             s.Append(c switch
             {
-                '\\' => "\\textbackslash{}", '&' => "\\&", '%' => "\\%", '$' => "\\$", '#' => "\\#", '_' => "\\_",
-                '{' => "\\{", '}' => "\\}", '~' => "\\textasciitilde{}", '^' => "\\textasciicircum{}", _ => c.ToString(),
+                '\\' => "\\textbackslash{}",
+                '&' => "\\&",
+                '%' => "\\%",
+                '$' => "\\$",
+                '#' => "\\#",
+                '_' => "\\_",
+                '{' => "\\{",
+                '}' => "\\}",
+                '~' => "\\textasciitilde{}",
+                '^' => "\\textasciicircum{}",
+                _ => c.ToString(),
             });
         return s.ToString();
     }

@@ -11,13 +11,13 @@ public sealed class ApiAuthorizationResultHandler : IAuthorizationMiddlewareResu
 {
     readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         var path = context.Request.Path;
-        if (result.Succeeded || !(path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs")))
-            return _default.HandleAsync(next, context, policy, result);
+        if (authorizeResult.Succeeded || !(path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs")))
+            return _default.HandleAsync(next, context, policy, authorizeResult);
 
-        if (result.Challenged)
+        if (authorizeResult.Challenged)
             return Problem(context, StatusCodes.Status401Unauthorized, "Sign in first",
                 "This needs a signed-in account: POST /api/account/login with {\"email\", \"password\"} and send the returned "
                 + "accessToken as 'Authorization: Bearer <token>' (the hub also takes it as ?access_token=).");

@@ -28,9 +28,11 @@ public sealed record ImportOutcome(ImportReport? Report, string? Error, TimeSpan
 /// </summary>
 public sealed class DatasetAdmin(
     IDbContextFactory<SadaDbContext> databases, ImageStore store, SadaOptions sada, DatasetImportOptions options,
-    IAuthorizationService authorization, ILogger<DatasetAdmin> logger)
+    IAuthorizationService authorization, ILogger<DatasetAdmin> logger) : IDisposable
 {
     readonly SemaphoreSlim oneImport = new(1, 1);
+
+    public void Dispose() => oneImport.Dispose();
 
     public ImportRoots Roots { get; } = new(options.ImportRoots);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Sada.Core.Imaging;
 using Sada.Core.Stain;
 using Sada.Data.Datasets;
@@ -35,7 +36,7 @@ public sealed class StainExplorer(DatasetReads datasets)
     }
 
     /// <summary>A CSS colour for an RGB triple in [0, 1].</summary>
-    public static string Css(double[] rgb) => "#" + string.Concat(rgb.Select(x => ((int)Math.Round(Math.Clamp(x, 0, 1) * 255)).ToString("x2")));
+    public static string Css(double[] rgb) => "#" + string.Concat(rgb.Select(x => ((int)Math.Round(Math.Clamp(x, 0, 1) * 255)).ToString("x2", CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// Cell <paramref name="imageId"/> of the dataset transferred, at <paramref name="side"/> px, into the stains of every

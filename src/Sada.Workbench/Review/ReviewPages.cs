@@ -1,8 +1,8 @@
 using Sada.Core.Algorithms;
+using Sada.Data;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
 using Sada.Data.Studies;
-using Sada.Data;
 using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Review;
@@ -63,7 +63,7 @@ public sealed class ReviewPages(RunCatalog runs, RunCheckpoints checkpoints, Stu
                 r.Review.Selected.HeldOutAccuracy, r.Review.Selected.HeldOutF1Macro)).ToList();
     }
 
-    List<(RunReview Review, string Dataset)> Reviews(IReadOnlyList<EvaluatedRun> evaluated, IReadOnlyDictionary<string, string> variantOf) =>
+    List<(RunReview Review, string Dataset)> Reviews(IReadOnlyList<EvaluatedRun> evaluated, Dictionary<string, string> variantOf) =>
         evaluated.Select(e =>
         {
             var run = e.Run;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Sada.Core.Algorithms;
 using Sada.Data.Runs;
@@ -71,7 +72,7 @@ public sealed partial class NewRunForm
         Preset = null;
         Dataset = dataset;
         HeldOut = [source.HeldOut];
-        Seeds = source.Config.Seed.ToString();
+        Seeds = source.Config.Seed.ToString(CultureInfo.InvariantCulture);
         Config = source.Config;
     }
 

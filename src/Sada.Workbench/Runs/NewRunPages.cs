@@ -1,9 +1,9 @@
 using Sada.Core.Algorithms;
 using Sada.Core.Runtime;
+using Sada.Data;
 using Sada.Data.Datasets;
 using Sada.Data.Runs;
 using Sada.Data.Studies;
-using Sada.Data;
 
 namespace Sada.Workbench.Runs;
 

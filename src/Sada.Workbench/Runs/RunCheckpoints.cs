@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Sada.Core.Algorithms;
 using Sada.Core.Configuration;
@@ -50,7 +51,7 @@ public sealed class RunCheckpoints(RunCatalog runs, DatasetReads datasets, SadaO
     {
         var selected = Select(metrics);
         var classes = selected is null ? [] : JsonSerializer.Deserialize<ConfusionMessage>(selected.ConfusionJson, Json)?.Classes ?? [];
-        var weights = Path.Combine(sada.ResolveDataDirectory(), run.CheckpointDirectory ?? Path.Combine("runs", run.Id.ToString()), "best.weights");
+        var weights = Path.Combine(sada.ResolveDataDirectory(), run.CheckpointDirectory ?? Path.Combine("runs", run.Id.ToString(CultureInfo.InvariantCulture)), "best.weights");
         return new RunCheckpoint(run, selected, AlgorithmConfig.FromJson(run.ConfigJson) with { Seed = run.Seed }, classes, weights);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Sada.Core.Algorithms;
 using Sada.Data.Runs;
 
@@ -36,7 +37,7 @@ public sealed class RunPages(RunStore store, RunEventBus bus, RunCatalog catalog
     {
         var details = await catalog.GetAsync(runId, cancellation) ?? throw new KeyNotFoundException($"no run #{runId}");
         var config = AlgorithmConfig.FromJson(details.ConfigJson);
-        var run = await requests.CreateAsync(new RunRequest(details.Run.DatasetId.ToString(), details.Run.HoldoutCenter, config,
+        var run = await requests.CreateAsync(new RunRequest(details.Run.DatasetId.ToString(CultureInfo.InvariantCulture), details.Run.HoldoutCenter, config,
             details.Run.Seed, details.Run.StudyId), cancellation);
         return run.Id;
     }

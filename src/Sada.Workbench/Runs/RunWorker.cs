@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Sada.Core.Algorithms;
@@ -50,7 +51,8 @@ public sealed class RunWorker(
                 logger.LogError(e, "The run worker stopped");
                 done.TrySetException(e);
             }
-        }) { IsBackground = true, Name = "sada-run-worker" };
+        })
+        { IsBackground = true, Name = "sada-run-worker" };
         thread.Start();
         return done.Task;
     }
@@ -106,13 +108,13 @@ public sealed class RunWorker(
                     await cancel.CancelAsync();
                 }
             } while (await timer.WaitForNextTickAsync(cancel.Token));
-        });
+        }, cancel.Token);
         try
         {
             PublishStatus(run.Id);
             var (dataset, config) = Prepare(run);
             var device = TorchRuntime.Device;
-            var directory = Path.Combine("runs", run.Id.ToString());
+            var directory = Path.Combine("runs", run.Id.ToString(CultureInfo.InvariantCulture));
             Wait(store.StartAsync(run.Id, torch.Device, CodeVersion, directory, config.Steps, CancellationToken.None));
             PublishStatus(run.Id);
             var trainer = new Trainer(dataset, run.HoldoutCenter, config, n => AlgorithmRegistry.Create(config, n, device), device,

@@ -68,7 +68,7 @@ public sealed class ImageFolderTests : IDisposable
         Assert.Equal(["h1", "h2"], data.Centers);
         Assert.Equal(["neutrophil", "lymphocyte"], data.Classes);
         Assert.Equal(3, data.Samples.Count);
-        Assert.Contains(data.Samples, s => s.Center == 1 && s.Label == 0 && s.Path.EndsWith("3.png"));
+        Assert.Contains(data.Samples, s => s.Center == 1 && s.Label == 0 && s.Path.EndsWith("3.png", StringComparison.Ordinal));
     }
 
     [Fact]

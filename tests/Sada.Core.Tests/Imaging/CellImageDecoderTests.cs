@@ -1,6 +1,6 @@
 using System.Text;
-using SkiaSharp;
 using Sada.Core.Imaging;
+using SkiaSharp;
 
 namespace Sada.Core.Tests.Imaging;
 

@@ -16,8 +16,8 @@ public static class TestImages
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, type, alpha));
         // A gradient, so that a truncated file loses real content.
         for (int y = 0; y < height; y++)
-        for (int x = 0; x < width; x++)
-            bitmap.SetPixel(x, y, new SKColor((byte)(color.Red ^ (x * 7)), (byte)(color.Green ^ (y * 5)), color.Blue, color.Alpha));
+            for (int x = 0; x < width; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)(color.Red ^ (x * 7)), (byte)(color.Green ^ (y * 5)), color.Blue, color.Alpha));
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(format, 90);
         return data.ToArray();

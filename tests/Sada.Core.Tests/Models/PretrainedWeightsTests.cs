@@ -24,10 +24,10 @@ public sealed class PretrainedWeightsTests : IDisposable
         // A torchvision ResNet-18 with its fc, as PyTorch would save it; perturb the BN statistics so buffers are checked too.
         using var source = torchvision.models.resnet18();
         using (no_grad())
-            foreach (var (key, t) in source.state_dict().Where(kv => kv.Key.EndsWith("running_mean")))
+            foreach (var (key, t) in source.state_dict().Where(kv => kv.Key.EndsWith("running_mean", StringComparison.Ordinal)))
                 t.add_(randn_like(t));
         var path = Path.Combine(_dir, file);
-        if (file.EndsWith(".pth")) source.save_py(path); else source.save_safetensors(path);
+        if (file.EndsWith(".pth", StringComparison.Ordinal)) source.save_py(path); else source.save_safetensors(path);
 
         using var backbone = new ResNetBackbone("resnet18");
         PretrainedWeights.Load(backbone, path);

@@ -28,7 +28,7 @@ public class ResNetBackboneTests
     {
         using var backbone = new ResNetBackbone("resnet18");
         using var reference = torchvision.models.resnet18();
-        var expected = reference.state_dict().Keys.Where(k => !k.StartsWith("fc.")).Order().ToArray();
+        var expected = reference.state_dict().Keys.Where(k => !k.StartsWith("fc.", StringComparison.Ordinal)).Order().ToArray();
         Assert.Equal(expected, backbone.state_dict().Keys.Order().ToArray());
         Assert.Contains("layer4.1.bn2.running_mean", backbone.state_dict().Keys);
     }

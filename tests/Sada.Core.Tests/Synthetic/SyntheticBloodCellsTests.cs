@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Sada.Core.Data;
 using Sada.Core.Imaging;
@@ -74,20 +75,20 @@ public class SyntheticBloodCellsTests
         }
         // Colour: every pair of centers at least 12 grey levels apart (Euclidean over the channel means).
         for (int a = 0; a < 4; a++)
-        for (int b = a + 1; b < 4; b++)
-        {
-            double d = Math.Sqrt(Enumerable.Range(0, 3).Sum(k => Math.Pow(meanColour[a][k] - meanColour[b][k], 2)));
-            Assert.True(d > 12, $"centers {a} and {b} differ by only {d:F1} grey levels in mean colour");
-        }
+            for (int b = a + 1; b < 4; b++)
+            {
+                double d = Math.Sqrt(Enumerable.Range(0, 3).Sum(k => Math.Pow(meanColour[a][k] - meanColour[b][k], 2)));
+                Assert.True(d > 12, $"centers {a} and {b} differ by only {d:F1} grey levels in mean colour");
+            }
         // Shape: colour-free statistics of the densely stained region (its area, and its spread: the radius of
         // gyration squared over the area, 1/(2 pi) for a disc) agree across centers for a class, while a
         // round lymphocyte nucleus and a lobed neutrophil nucleus stay apart in every center.
         foreach (var cls in new[] { "neutrophil", "lymphocyte", "monocyte" })
-        foreach (var statistic in new[] { nucleus, spread })
-        {
-            var means = Enumerable.Range(0, 4).Select(c => statistic[(c, cls)].Average()).ToList();
-            Assert.True(means.Max() - means.Min() < 0.3 * means.Average(), $"{cls}: per center {string.Join(", ", means.Select(m => m.ToString("F3")))}");
-        }
+            foreach (var statistic in new[] { nucleus, spread })
+            {
+                var means = Enumerable.Range(0, 4).Select(c => statistic[(c, cls)].Average()).ToList();
+                Assert.True(means.Max() - means.Min() < 0.3 * means.Average(), $"{cls}: per center {string.Join(", ", means.Select(m => m.ToString("F3", CultureInfo.InvariantCulture)))}");
+            }
         for (int c = 0; c < 4; c++)
             Assert.True(spread[(c, "neutrophil")].Average() > 1.3 * spread[(c, "lymphocyte")].Average(),
                 $"center {c}: " + string.Join(", ", CellClasses.Standard.Select(k => $"{k} {spread[(c, k)].Average():F3}")));

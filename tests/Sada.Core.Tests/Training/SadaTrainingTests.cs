@@ -1,3 +1,4 @@
+using System.Globalization;
 using Sada.Core.Algorithms;
 using Sada.Core.Data;
 using Sada.Core.Runtime;
@@ -56,7 +57,7 @@ public class SadaTrainingTests : IClassFixture<SadaTrainingTests.TwoCenters>
         var steps = recorder.Steps;
 
         double Mean(int from, int to, string loss) => Enumerable.Range(from, to - from).Average(s => steps[s][loss]);
-        string Trace(string loss, int from, int to) => string.Join(" ", Enumerable.Range(from, to - from).Select(s => steps[s][loss].ToString("G3")));
+        string Trace(string loss, int from, int to) => string.Join(" ", Enumerable.Range(from, to - from).Select(s => steps[s][loss].ToString("G3", CultureInfo.InvariantCulture)));
 
         // Stage 1: stain-augmented views, LA + DISC, no classifier loss; both terms fall.
         Assert.All(Enumerable.Range(0, 24), s => Assert.Equal(["contrastive", "la", "total"], steps[s].Keys.Order()));

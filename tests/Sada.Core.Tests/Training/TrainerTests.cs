@@ -1,3 +1,4 @@
+using System.Globalization;
 using Sada.Core.Algorithms;
 using Sada.Core.Runtime;
 using Sada.Core.Training;
@@ -48,7 +49,7 @@ public class TrainerTests : IClassFixture<TrainerTests.Images>
         var losses = recorder.StepLosses;
         Assert.Equal(25, losses.Count);
         Assert.True(losses.Where(kv => kv.Key >= 20).Average(kv => kv.Value) < 0.7 * losses.Where(kv => kv.Key < 5).Average(kv => kv.Value),
-            $"loss did not fall: {string.Join(", ", losses.OrderBy(kv => kv.Key).Select(kv => kv.Value.ToString("F3")))}");
+            $"loss did not fall: {string.Join(", ", losses.OrderBy(kv => kv.Key).Select(kv => kv.Value.ToString("F3", CultureInfo.InvariantCulture)))}");
         Assert.True(result.Last.Accuracy > 0.9, $"held-out accuracy {result.Last.Accuracy}");
         Assert.Equal(["center0", "center1"], result.TrainingCenters);
         Assert.Equal(24, result.Last.Count);
@@ -56,7 +57,7 @@ public class TrainerTests : IClassFixture<TrainerTests.Images>
         Assert.All(result.Evaluations, e => Assert.Equal(["center0", "center1"], e.Validation.Keys.Order()));
         Assert.True(File.Exists(Path.Combine(dir, "last.ckpt")));
         Assert.True(File.Exists(Path.Combine(dir, "best.weights")));
-        Assert.Contains(recorder.Events.OfType<TrainingLog>(), l => l.Message.StartsWith("Decoded 72 images"));
+        Assert.Contains(recorder.Events.OfType<TrainingLog>(), l => l.Message.StartsWith("Decoded 72 images", StringComparison.Ordinal));
         Directory.Delete(dir, true);
     }
 

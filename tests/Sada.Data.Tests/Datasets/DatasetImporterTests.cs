@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using SkiaSharp;
 using Sada.Core.Synthetic;
 using Sada.Data.Datasets;
+using SkiaSharp;
 
 namespace Sada.Data.Tests.Datasets;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
-using SkiaSharp;
 using Sada.Data.Datasets;
+using SkiaSharp;
 
 namespace Sada.Data.Tests.Datasets;
 
@@ -36,8 +36,8 @@ public sealed class ImportWorkspace : IDisposable
     {
         using var bitmap = new SKBitmap(new SKImageInfo(size, size, type, alpha == 255 || type == SKColorType.Gray8 ? SKAlphaType.Opaque : SKAlphaType.Unpremul));
         for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++)
-            bitmap.SetPixel(x, y, new SKColor((byte)(variant * 37 + x), (byte)(variant * 11 + y * 3), (byte)(variant >> 3), alpha));
+            for (int x = 0; x < size; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)(variant * 37 + x), (byte)(variant * 11 + y * 3), (byte)(variant >> 3), alpha));
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();

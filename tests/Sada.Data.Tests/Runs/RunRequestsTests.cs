@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
@@ -49,7 +50,7 @@ public class RunRequestsTests : IDisposable
     {
         using var db = _db.Open();
         int id = db.Datasets.Single().Id;
-        var run = await _requests.CreateAsync(new RunRequest(id.ToString(), "zheng", new AlgorithmConfig { Algorithm = "erm" }));
+        var run = await _requests.CreateAsync(new RunRequest(id.ToString(CultureInfo.InvariantCulture), "zheng", new AlgorithmConfig { Algorithm = "erm" }));
         Assert.Equal(id, run.DatasetId);
         Assert.Equal("erm", run.Algorithm);
     }

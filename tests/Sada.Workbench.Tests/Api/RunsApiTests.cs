@@ -144,8 +144,11 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         using (var db = fixture.Db())
         {
             foreach (int step in new[] { 10, 20 })
-                db.RunMetrics.Add(new RunMetric { RunId = first, Step = step, Stage = 1, LossTotal = 1.0 / step, HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4,
-                    ValidationAccuracy = 0.6, ValidationJson = """{"acevedo": 0.6}""", ConfusionJson = """{"classes": ["a"], "counts": [[1]]}""" });
+                db.RunMetrics.Add(new RunMetric
+                {
+                    RunId = first, Step = step, Stage = 1, LossTotal = 1.0 / step, HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4,
+                    ValidationAccuracy = 0.6, ValidationJson = """{"acevedo": 0.6}""", ConfusionJson = """{"classes": ["a"], "counts": [[1]]}"""
+                });
             db.SaveChanges();
         }
         var run = await Json(await client.GetAsync($"/api/runs/{first}"));
@@ -223,8 +226,8 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n');
         // Two seeds of SADA: 85.00 +- 7.07 (sample std); ERM one seed.
-        Assert.Single(lines, l => l.StartsWith("sada,acevedo,f1_micro,85.00,7.07,2,2,true"));
-        Assert.Single(lines, l => l.StartsWith("erm,acevedo,f1_macro,50.00,,1,2,false"));
+        Assert.Single(lines, l => l.StartsWith("sada,acevedo,f1_micro,85.00,7.07,2,2,true", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("erm,acevedo,f1_macro,50.00,,1,2,false", StringComparison.Ordinal));
         var tex = await client.GetStringAsync($"/api/runs/table.tex?ids={ids[0]},{ids[1]}");
         Assert.Contains("\\textbf{85.0} $\\pm$ 7.1", tex);
 

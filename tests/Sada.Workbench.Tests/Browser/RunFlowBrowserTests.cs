@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Sada.Workbench.Accounts;
@@ -40,7 +41,7 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         Assert.Equal(counts[^1], await runPage.LossPointsAsync());
 
         await Session.GotoAsync("/compare");
-        var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(), Exact = true }) });
+        var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(CultureInfo.InvariantCulture), Exact = true }) });
         await row.Locator(".mud-checkbox").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare selected (1)" }).ClickAsync();
         var table = page.Locator(".sada-study-table");

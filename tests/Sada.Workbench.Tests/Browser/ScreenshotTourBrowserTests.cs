@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Sada.Workbench.Accounts;
@@ -53,7 +54,7 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Screenshots.TakeAsync(page, "run");
 
         await Session.GotoAsync("/runs");
-        var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(), Exact = true }) });
+        var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(CultureInfo.InvariantCulture), Exact = true }) });
         await Expect(row).ToContainTextAsync("Completed");
         await Screenshots.TakeAsync(page, "runs");
 
@@ -63,7 +64,7 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Screenshots.TakeAsync(page, "new-run");
 
         await Session.GotoAsync("/compare");
-        await page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(), Exact = true }) })
+        await page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(CultureInfo.InvariantCulture), Exact = true }) })
             .Locator(".mud-checkbox").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare selected (1)" }).ClickAsync();
         await Expect(page.Locator(".sada-study-table tbody tr")).ToHaveCountAsync(1);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
@@ -35,8 +36,8 @@ public class ChartComponentTests : IAsyncLifetime
         Assert.Equal([10, 20], traces.Single(t => t.Name == "la").X.Cast<int>());
         Assert.Equal([30, 40], traces.Single(t => t.Name == "contrastive").X.Cast<int>());
         var marker = Assert.Single(plot.Layout.Shapes);
-        Assert.Equal(30, Convert.ToDouble(marker.X0));
-        Assert.Equal(30, Convert.ToDouble(marker.X1));
+        Assert.Equal(30, Convert.ToDouble(marker.X0, CultureInfo.InvariantCulture));
+        Assert.Equal(30, Convert.ToDouble(marker.X1, CultureInfo.InvariantCulture));
     }
 
     [Fact]

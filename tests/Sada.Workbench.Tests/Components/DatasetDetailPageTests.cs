@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,7 +47,7 @@ public class DatasetDetailPageTests : IClassFixture<DatasetFixture>, IAsyncLifet
         Assert.Equal("24", rows[3][^1]);
         var perCenter = _fixture.Set.ClassCounts;
         var header = page.FindAll("[data-testid=counts] thead th").Select(h => h.TextContent).ToList();
-        Assert.Equal(perCenter[1]["neutrophil"].ToString(), rows[1][header.IndexOf("neutrophil")]);
+        Assert.Equal(perCenter[1]["neutrophil"].ToString(CultureInfo.InvariantCulture), rows[1][header.IndexOf("neutrophil")]);
 
         Assert.Equal(
             new[] { "center-a", "center-b", "center-c" }.Select(c => $"/api/datasets/{_fixture.DatasetId}/centers/{c}/sheet.png"),
@@ -79,7 +80,7 @@ public class DatasetDetailPageTests : IClassFixture<DatasetFixture>, IAsyncLifet
             // Two stains and the background, each a swatch of its exp(-OD) colour next to its three OD numbers.
             Assert.Equal(3, row.QuerySelectorAll(".sada-swatch").Length);
             Assert.All(row.QuerySelectorAll(".sada-swatch"), s => Assert.Matches("^#[0-9a-f]{6}$", s.GetAttribute("data-color")!));
-            Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(row.TextContent, @"\(\d\.\d{3}, \d\.\d{3}, \d\.\d{3}\)").Count);
+            Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(row.TextContent, @"\(\d\.\d{3}, \d\.\d{3}, \d\.\d{3}\)"));
         }
         var map = StainExplorer.Map((await _fixture.Services.GetRequiredService<DatasetBrowser>().GetAsync(_fixture.DatasetId))!);
         var a = map.Centers[0].Fingerprint!;

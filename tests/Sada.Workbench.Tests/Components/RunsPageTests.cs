@@ -2,8 +2,8 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Sada.Workbench.Accounts;
-using RunsPage = Sada.Workbench.Components.Pages.Runs;
 using Sada.Workbench.Tests.Api;
+using RunsPage = Sada.Workbench.Components.Pages.Runs;
 
 namespace Sada.Workbench.Tests.Components;
 

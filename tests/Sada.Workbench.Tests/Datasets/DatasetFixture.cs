@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -39,7 +40,7 @@ public sealed class DatasetFixture : IDisposable
             {
                 ["Sada:Worker:Enabled"] = "false",
                 ["Sada:Datasets:ImportRoots:0"] = Root,
-                ["Sada:Datasets:MaxUploadBytes"] = UploadLimit.ToString(),
+                ["Sada:Datasets:MaxUploadBytes"] = UploadLimit.ToString(CultureInfo.InvariantCulture),
             },
         };
         Factory = _workbench;

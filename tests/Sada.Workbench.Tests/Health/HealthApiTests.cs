@@ -1,8 +1,8 @@
-using Sada.Data;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Sada.Data;
 
 namespace Sada.Workbench.Tests.Health;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,11 +92,11 @@ public class RunWorkerTests
         Assert.All(feed.Embeddings, e => Assert.Equal(2, e.Points.Select(p => p.Center).Distinct().Count()));
 
         Assert.Equal(stored.Logs.Select(l => l.Id), feed.Logs.Select(l => l.Id));
-        Assert.Contains(feed.Logs, l => l.Message.StartsWith("t-SNE 'final'"));
+        Assert.Contains(feed.Logs, l => l.Message.StartsWith("t-SNE 'final'", StringComparison.Ordinal));
         Assert.NotNull(stored.Run.Device);
         Assert.NotNull(stored.Run.CodeVersion);
-        Assert.Equal(Path.Combine("runs", runId.ToString()), stored.Run.CheckpointDirectory);
-        Assert.True(File.Exists(Path.Combine(factory.DataDirectory, "runs", runId.ToString(), "last.ckpt")));
+        Assert.Equal(Path.Combine("runs", runId.ToString(CultureInfo.InvariantCulture)), stored.Run.CheckpointDirectory);
+        Assert.True(File.Exists(Path.Combine(factory.DataDirectory, "runs", runId.ToString(CultureInfo.InvariantCulture), "last.ckpt")));
 
         // Nothing came twice, and the history came before anything live.
         var delivered = feed.Delivered;
@@ -167,7 +168,7 @@ public class RunWorkerTests
             Assert.Equal([0, 2, 4, 6, 7], after.Metrics.Select(m => m.Step));
             // The rows from before the stop are the same rows, not rewritten.
             Assert.Equal(before.Metrics.Select(m => (m.Id, m.LossTotal)), after.Metrics.Take(2).Select(m => (m.Id, m.LossTotal)));
-            Assert.Contains(after.Logs, l => l.Message.StartsWith("Resumed from") && l.Message.EndsWith("at step 3."));
+            Assert.Contains(after.Logs, l => l.Message.StartsWith("Resumed from", StringComparison.Ordinal) && l.Message.EndsWith("at step 3.", StringComparison.Ordinal));
             Assert.Equal([0, 2, 4, 6, 7], feed.Metrics.Select(m => m.Step));
             await using var db = await second.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContextAsync();
             Assert.Equal(5, await db.RunMetrics.CountAsync(m => m.RunId == runId));
@@ -218,9 +219,9 @@ public class RunWorkerTests
 
         var lines = output.ToString().Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.True(exit == 0, output.ToString());
-        Assert.Single(lines, l => l.StartsWith("eval step 0 "));
-        Assert.Single(lines, l => l.StartsWith("eval step 2 "));
-        Assert.Single(lines, l => l.StartsWith("t-SNE 'final' at step 2: 20 cells"));
+        Assert.Single(lines, l => l.StartsWith("eval step 0 ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("eval step 2 ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("t-SNE 'final' at step 2: 20 cells", StringComparison.Ordinal));
         Assert.StartsWith($"run {runId}: Completed", lines[^1]);
     }
 
@@ -243,7 +244,7 @@ public class RunWorkerTests
         var stored = (await StoredAsync(factory, runId))!;
         Assert.Equal(RunStatus.Cancelled, stored.Run.Status);
         Assert.Equal([0], stored.Metrics.Select(m => m.Step));
-        Assert.Contains(stored.Logs, l => l.Message.StartsWith("Cancelled at step"));
+        Assert.Contains(stored.Logs, l => l.Message.StartsWith("Cancelled at step", StringComparison.Ordinal));
     }
 
     /// <summary>Holds the worker after it stored the evaluation at <paramref name="step"/> and before it publishes it.</summary>
@@ -347,6 +348,6 @@ public class RunWorkerTests
         var completed = await goodFinished.WaitAsync(Patience);
         Assert.True(completed.Status == "Completed", $"{completed.Status}: {completed.Error}");
         var stored = (await StoredAsync(factory, bad))!;
-        Assert.Contains(stored.Logs, l => l.Level == "warning" && l.Message.StartsWith("Skipped unreadable image"));
+        Assert.Contains(stored.Logs, l => l.Level == "warning" && l.Message.StartsWith("Skipped unreadable image", StringComparison.Ordinal));
     }
 }
