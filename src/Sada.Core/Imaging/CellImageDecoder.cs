@@ -1,5 +1,4 @@
 using BitMiracle.LibTiff.Classic;
-using Sada.Core.Data;
 using SkiaSharp;
 
 namespace Sada.Core.Imaging;
@@ -58,25 +57,7 @@ public static class CellImageDecoder
     public static DecodedImage Decode(string path, long? maxPixels = null)
     {
         long limit = maxPixels ?? MaxPixels;
-        if (FileKind.NotRegular(path) is { } kind)
-            throw new CellImageException($"{path}: not a regular file: it is {kind}");
-        byte[] bytes;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-            long length = stream.Length;
-            if (length > MaxFileBytes(limit))
-                throw new CellImageException($"{path}: file too large: {length:N0} bytes, more than an image of at most {limit:N0} pixels needs ({MaxFileBytes(limit):N0} bytes)");
-            bytes = new byte[length];
-            // A file that shrank meanwhile gives fewer bytes; one that grew is read only up to the length checked.
-            int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-            if (read < bytes.Length) Array.Resize(ref bytes, read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CellImageException($"{path}: cannot read the file: {e.Message}");
-        }
-        try { return Decode(bytes, limit); }
+        try { return Decode(ImageFile.Read(path, MaxFileBytes(limit)), limit); }
         catch (CellImageException e) { throw new CellImageException($"{path}: {e.Message}"); }
     }
 
