@@ -136,6 +136,11 @@ public class HostileHeaderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => CellImageDecoder.MaxPixels = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => CellImageDecoder.MaxPixels = CellImageDecoder.UpperMaxPixels + 1);
         Assert.Equal(CellImageDecoder.DefaultMaxPixels, CellImageDecoder.MaxPixels);
+        // The configuration key, checked when the app or the CLI starts.
+        Assert.Equal(40_000_000, new Sada.Core.Configuration.SadaOptions().MaxImagePixels);
+        var e = Assert.Throws<ArgumentException>(() => new Sada.Core.Configuration.SadaOptions { MaxImagePixels = 600_000_000 }.Validate());
+        Assert.Equal("Sada:MaxImagePixels must be between 256 and 500,000,000, not 600000000.", e.Message);
+        new Sada.Core.Configuration.SadaOptions { MaxImagePixels = 256 }.Validate();
     }
 
     [Fact]
