@@ -66,6 +66,23 @@ public class HostileImportAdminTests(DatasetFixture fixture) : IClassFixture<Dat
     }
 
     [Fact]
+    public async Task A_stored_cell_the_decoder_refuses_gets_409_naming_the_cell_not_500()
+    {
+        using var db = fixture.Db();
+        var cell = db.CellImages.OrderBy(i => i.Id).Last(i => i.Center!.Dataset!.Name == "tiny");
+        var stored = db.StoredFiles.Single(s => s.Hash == cell.Hash);
+        // Damaged on disk after the import: its header now declares 50000 x 50000.
+        File.WriteAllBytes(fixture.Services.GetRequiredService<ImageStore>().PathFor(stored.Hash, stored.Extension), HostileImages.LyingPng(50_000, 50_000));
+        using var client = fixture.Client(WorkbenchRoles.Reviewer);
+
+        var response = await client.GetAsync($"/api/datasets/tiny/cells/{cell.Id}.png");
+
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, response.StatusCode);
+        var detail = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
+        Assert.Equal($"cell #{cell.Id} ({cell.Hash}{stored.Extension}): image too large: 50000x50000 px (2,500,000,000 pixels), above the 40,000,000-pixel limit", detail);
+    }
+
+    [Fact]
     public async Task When_the_import_fails_outright_the_panel_shows_the_reason_and_is_usable_again()
     {
         await using var ctx = PageContext.Create();
