@@ -192,6 +192,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
                 ? "no images found: expected <center>/<class>/<image> files" + (refused.Count > 0 ? $" ({refused.Count} file(s) refused, first: {refused[0].Path}: {refused[0].Reason})" : "")
                 : "no images found: expected <class>/<image> files" + (refused.Count > 0 ? $" ({refused.Count} file(s) refused, first: {refused[0].Path}: {refused[0].Reason})" : ""));
 
+        OrphanFiles.Sweep(db, store, DateTime.UtcNow);
         var existing = db.Datasets.SingleOrDefault(d => d.Name == datasetName);
         if (existing is not null && request.Center is null)
             throw new DatasetException($"dataset '{datasetName}' already exists: add a center to it with --center NAME, or pick another name");

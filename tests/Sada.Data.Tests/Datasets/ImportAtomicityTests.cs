@@ -187,4 +187,33 @@ public sealed class ImportAtomicityTests : IDisposable
     {
         public void Report(ImportProgress value) => report(value);
     }
+
+    [Fact]
+    public void Files_a_killed_import_left_without_rows_are_removed_by_the_next_import_once_a_day_old()
+    {
+        using var db = w.Database.Open();
+        w.Put("a/neutrophil/1.png", ImportWorkspace.Png(1));
+        w.Importer(db).ImportFolder(w.Sources, new ImportRequest("kept"));
+        var keptFile = w.Store.EnumerateFiles().Single();
+        // What a kill between writing and committing leaves: files with no row, and a half-written temporary file.
+        var orphan = ImportWorkspace.Png(2);
+        w.Store.Write(ImageStore.Hash(orphan), ".png", orphan);
+        var orphanPath = w.Store.PathFor(ImageStore.Hash(orphan), ".png");
+        var recent = ImportWorkspace.Png(3);
+        w.Store.Write(ImageStore.Hash(recent), ".png", recent);
+        var temporary = Path.Combine(Path.GetDirectoryName(orphanPath)!, $".{ImageStore.Hash(orphan)}.0123.tmp");
+        File.WriteAllBytes(temporary, [1, 2, 3]);
+        var old = DateTime.UtcNow - TimeSpan.FromDays(2);
+        foreach (var path in new[] { keptFile, orphanPath, temporary }) File.SetLastWriteTimeUtc(path, old);
+
+        w.Put("b/neutrophil/4.png", ImportWorkspace.Png(4));
+        var report = w.Importer(db).ImportFolder(Path.Combine(w.Sources, "b"), new ImportRequest("kept", Center: "b"));
+
+        Assert.True(report.Succeeded);
+        Assert.False(File.Exists(orphanPath));
+        Assert.False(File.Exists(temporary));
+        Assert.True(File.Exists(keptFile), "an old file with its row stays");
+        Assert.True(File.Exists(w.Store.PathFor(ImageStore.Hash(recent), ".png")), "a recent file may belong to an import under way elsewhere");
+        Assert.Equal(db.StoredFiles.Count() + 1, w.StoredFileCount);
+    }
 }
