@@ -28,19 +28,19 @@ public static class CellImageDecoder
     /// <summary>The largest limit that can be set: the RGBA buffer of one decode must stay under 2 GiB.</summary>
     public const long UpperMaxPixels = 500_000_000;
 
-    static long maxPixels = DefaultMaxPixels;
+    static long processLimit = DefaultMaxPixels;
 
     /// <summary>
     /// The pixel limit of decodes that are not given one: <c>Sada:MaxImagePixels</c>, set once at start by the web app and the CLI.
     /// </summary>
     public static long MaxPixels
     {
-        get => Interlocked.Read(ref maxPixels);
+        get => Interlocked.Read(ref processLimit);
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, (long)MinSide * MinSide);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, UpperMaxPixels);
-            Interlocked.Exchange(ref maxPixels, value);
+            Interlocked.Exchange(ref processLimit, value);
         }
     }
 
