@@ -36,6 +36,7 @@ public static class CliSettings
             .Build();
         var options = configuration.GetSection(SadaOptions.Section).Get<SadaOptions>() ?? new SadaOptions();
         options.Validate();
+        options.ApplyProcessWide();
         return options;
     }
 }

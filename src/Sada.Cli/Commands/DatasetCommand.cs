@@ -90,6 +90,7 @@ public static class DatasetCommand
             else error.WriteLine($"center {c.Name}: not imported: {c.Error}");
         }
         foreach (var r in report.Refused) error.WriteLine($"refused {r.Path}: {r.Reason}");
+        foreach (var n in report.Notes) output.WriteLine($"note: {n.Path}: {n.Note}");
         foreach (var o in report.Overlaps.Take(20))
             output.WriteLine($"warning: the same image is in {string.Join(" and ", o.Places)} (it leaks between training and held-out centers)");
         if (report.Overlaps.Count > 20) output.WriteLine($"warning: {report.Overlaps.Count - 20} more images shared between centers");

@@ -1,3 +1,5 @@
+using Sada.Core.Imaging;
+
 namespace Sada.Core.Configuration;
 
 /// <summary>
@@ -22,6 +24,15 @@ public sealed record SadaOptions
 
     public string Urls { get; init; } = "http://localhost:5000";
 
+    /// <summary>
+    /// Largest image (width x height) any decode accepts: import, training, previews, predict, gallery. Read from the
+    /// header before decoding; from 256 (16 x 16) to <see cref="CellImageDecoder.UpperMaxPixels"/>.
+    /// </summary>
+    public long MaxImagePixels { get; init; } = CellImageDecoder.DefaultMaxPixels;
+
+    /// <summary>Sets the process-wide settings that live outside the dependency container (the decoders' pixel limit).</summary>
+    public void ApplyProcessWide() => CellImageDecoder.MaxPixels = MaxImagePixels;
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 
     public string ResolveDatabasePath() => Path.GetFullPath(Path.Combine(ResolveDataDirectory(), Database));
@@ -34,6 +45,8 @@ public sealed record SadaOptions
         if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("Sada:DataDirectory must not be empty.");
         if (string.IsNullOrWhiteSpace(Database)) throw new ArgumentException("Sada:Database must not be empty.");
         if (TorchThreads < 0) throw new ArgumentException($"Sada:TorchThreads must be 0 (automatic) or positive, not {TorchThreads}.");
+        if (MaxImagePixels < CellImageDecoder.MinSide * CellImageDecoder.MinSide || MaxImagePixels > CellImageDecoder.UpperMaxPixels)
+            throw new ArgumentException($"Sada:MaxImagePixels must be between {CellImageDecoder.MinSide * CellImageDecoder.MinSide} and {CellImageDecoder.UpperMaxPixels:N0}, not {MaxImagePixels}.");
         var d = Device.Trim().ToLowerInvariant();
         if (d is not ("auto" or "cpu" or "cuda") && !(d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], out var n) && n >= 0))
             throw new ArgumentException($"Sada:Device must be auto, cpu, cuda or cuda:N, not '{Device}'.");

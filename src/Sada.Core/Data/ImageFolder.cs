@@ -55,41 +55,77 @@ public static class ImageFolder
     }
 
     /// <summary>Scans <c>root/&lt;center&gt;/&lt;class&gt;/&lt;image&gt;</c>.</summary>
-    public static ImageFolderScan Scan(string root) => ScanTree(root, center: null);
+    /// <param name="vetLink">
+    /// Asked about every symbolic link met (file or folder): the reason to refuse it (for a server folder, a link that
+    /// leaves the allowed roots), or null to follow it. Without it links are followed.
+    /// </param>
+    public static ImageFolderScan Scan(string root, Func<string, string?>? vetLink = null) => ScanTree(root, center: null, vetLink);
 
     /// <summary>Scans one center's <c>root/&lt;class&gt;/&lt;image&gt;</c>, naming the center <paramref name="center"/>.</summary>
-    public static ImageFolderScan ScanCenter(string root, string center) => ScanTree(root, center);
+    public static ImageFolderScan ScanCenter(string root, string center, Func<string, string?>? vetLink = null) => ScanTree(root, center, vetLink);
 
-    static ImageFolderScan ScanTree(string root, string? center)
+    static readonly EnumerationOptions OneLevel = new() { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+
+    /// <summary>
+    /// Walks the tree one level at a time, one level below the layout at most (its files are named as misplaced; deeper
+    /// folders are named, not entered, so a link back up the tree cannot loop). Links are vetted before they are followed,
+    /// and anything that is not a regular file (a device, a FIFO) is named and never opened.
+    /// </summary>
+    static ImageFolderScan ScanTree(string root, string? center, Func<string, string?>? vetLink)
     {
         root = Path.GetFullPath(root);
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"no folder at {root}");
+        int layoutDepth = center is null ? 3 : 2;
         var problems = new List<ImageFolderProblem>();
+        var found = new List<string>();
+        var folders = new List<(string Path, int Depth)>();
+        var walk = new Stack<(string Path, int Depth)>([(root, 0)]);
+        while (walk.TryPop(out var folder))
+        {
+            foreach (var entry in new DirectoryInfo(folder.Path).EnumerateFileSystemInfos("*", OneLevel))
+            {
+                int depth = folder.Depth + 1;
+                if (entry.LinkTarget is not null && vetLink?.Invoke(entry.FullName) is { } refusal)
+                {
+                    problems.Add(new(entry.FullName, refusal));
+                    continue;
+                }
+                if (entry is DirectoryInfo)
+                {
+                    if (depth < layoutDepth + 1) { folders.Add((entry.FullName, depth)); walk.Push((entry.FullName, depth)); }
+                    else problems.Add(new(entry.FullName, $"folder below the layout: expected {(center is null ? "<center>/<class>/<image>" : "<class>/<image>")}; its files are not imported"));
+                    continue;
+                }
+                if (FileKind.NotRegular(entry.FullName) is { } kind)
+                {
+                    problems.Add(new(entry.FullName, $"not a regular file: it is {kind}"));
+                    continue;
+                }
+                found.Add(entry.FullName);
+            }
+        }
         var files = new List<ImageFolderFile>();
-        var enumeration = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
-        foreach (var path in Directory.EnumerateFiles(root, "*", enumeration).Order(StringComparer.Ordinal))
+        var holdImages = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in found.Order(StringComparer.Ordinal))
         {
             var segments = Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar);
+            if (IsImageFile(path))
+                for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir)) holdImages.Add(dir);
             var place = Place(segments, center, out var problem);
             if (place is null) { problems.Add(new(path, problem!)); continue; }
             var (c, folder, _) = place.Value;
             files.Add(new ImageFolderFile(c, folder, CellClasses.Normalize(folder), path));
         }
         // Class folders with no image in them: a likely mistake (a wrong copy), so it is named.
-        int classDepth = center is null ? 2 : 1;
-        foreach (var dir in Directory.EnumerateDirectories(root, "*", enumeration).Order(StringComparer.Ordinal))
-        {
-            var depth = Path.GetRelativePath(root, dir).Split(Path.DirectorySeparatorChar).Length;
-            if (depth == classDepth && !Directory.EnumerateFiles(dir, "*", enumeration).Any(IsImageFile))
-                problems.Add(new(dir, "empty class folder: it holds no image"));
-        }
+        foreach (var (dir, _) in folders.Where(f => f.Depth == layoutDepth - 1 && !holdImages.Contains(f.Path)).OrderBy(f => f.Path, StringComparer.Ordinal))
+            problems.Add(new(dir, "empty class folder: it holds no image"));
         var centers = files.GroupBy(f => f.Center, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ImageFolderCenter(g.Key, g.GroupBy(f => f.ClassName)
                 .ToDictionary(k => k.Key, k => (IReadOnlyList<ImageFolderFile>)k.ToList())))
             .ToList();
         if (center is not null && centers.Count == 0) centers.Add(new ImageFolderCenter(center, new Dictionary<string, IReadOnlyList<ImageFolderFile>>()));
-        return new ImageFolderScan(root, centers, problems);
+        return new ImageFolderScan(root, centers, problems.OrderBy(p => p.Path, StringComparer.Ordinal).ToList());
     }
 
     /// <summary>

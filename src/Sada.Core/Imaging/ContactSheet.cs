@@ -37,9 +37,8 @@ public static class ContactSheet
                 var images = r < paths.Count && c < paths[r].Count ? paths[r][c] : [];
                 for (int k = 0; k < Math.Min(perCell, images.Count); k++)
                 {
-                    using var bitmap = SKBitmap.Decode(images[k]);
-                    if (bitmap is null) continue;
-                    using var image = SKImage.FromBitmap(bitmap);
+                    using var image = Load(images[k]);
+                    if (image is null) continue;
                     float left = labelWidth + c * (cellWidth + pad) + k * (tile + 2);
                     canvas.DrawImage(image, new SKRect(left, top, left + tile, top + tile), sampling, smooth);
                 }
@@ -48,6 +47,18 @@ public static class ContactSheet
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
+    }
+
+    /// <summary>A stored cell through the one decoder (its pixel limit and refusals), or null to leave a blank.</summary>
+    static SKImage? Load(string path)
+    {
+        DecodedImage cell;
+        try { cell = CellImageDecoder.Decode(path); }
+        catch (CellImageException) { return null; }
+        var rgba = new byte[cell.Width * cell.Height * 4];
+        for (int i = 0, j = 0; i < rgba.Length; i += 4, j += 3)
+            (rgba[i], rgba[i + 1], rgba[i + 2], rgba[i + 3]) = (cell.Rgb[j], cell.Rgb[j + 1], cell.Rgb[j + 2], 255);
+        return SKImage.FromPixelCopy(new SKImageInfo(cell.Width, cell.Height, SKColorType.Rgba8888, SKAlphaType.Opaque), rgba);
     }
 
     /// <summary>

@@ -47,7 +47,13 @@ public sealed record StainFingerprint(double[][] Stains, double[] Background, in
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The JSON stored with a center; a non-finite value is a bug upstream, refused here rather than written.</summary>
+    public string ToJson()
+    {
+        if (!Descriptor().All(double.IsFinite))
+            throw new InvalidOperationException($"a stain fingerprint with a non-finite value cannot be stored: [{string.Join(", ", Descriptor())}]");
+        return JsonSerializer.Serialize(this, Json);
+    }
 
     public static StainFingerprint? FromJson(string? json) =>
         string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize<StainFingerprint>(json, Json);
@@ -60,18 +66,41 @@ public sealed record StainFingerprint(double[][] Stains, double[] Background, in
         return order.Take(SampleSize).ToHashSet();
     }
 
-    /// <summary>Separates the stains of every image (batched) and takes the elementwise medians.</summary>
+    /// <summary>
+    /// Separates the stains of every image (batched) and takes the elementwise medians; throws when no image has stain in it
+    /// (see <see cref="TryCompute"/>).
+    /// </summary>
     public static StainFingerprint Compute(IReadOnlyList<DecodedImage> images, int stains = Snmf.DefaultStains)
     {
         if (images.Count == 0) throw new ArgumentException("A stain fingerprint needs at least one image.");
+        return TryCompute(images, out _, stains)
+            ?? throw new ArgumentException($"No stain fingerprint: all {images.Count} image(s) are uniform (one colour), so they hold no stain to separate.");
+    }
+
+    /// <summary>
+    /// The fingerprint of the images whose separation is finite. A uniform image (all black, all white, any one colour)
+    /// has nothing above its background, so its stain directions are 0/0: it is left out and its index listed in
+    /// <paramref name="leftOut"/>, and the median is taken over the others. Null when every image is left out.
+    /// </summary>
+    public static StainFingerprint? TryCompute(IReadOnlyList<DecodedImage> images, out IReadOnlyList<int> leftOut, int stains = Snmf.DefaultStains)
+    {
+        leftOut = [];
+        if (images.Count == 0) return null;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var rgb = CellTransforms.EvalBatch(images, Side);
         var od = OpticalDensity.FromRgb(rgb).reshape(images.Count, 3, Side * Side);
         using var separation = Snmf.Separate(od, stains);
+        var finite = separation.W.isfinite().flatten(1).all(1).logical_and(separation.B.isfinite().flatten(1).all(1)).data<bool>().ToArray();
+        var kept = Enumerable.Range(0, images.Count).Where(i => finite[i]).ToArray();
+        leftOut = Enumerable.Range(0, images.Count).Where(i => !finite[i]).ToArray();
+        if (kept.Length == 0) return null;
+        var index = tensor(kept.Select(i => (long)i).ToArray());
+        var W = separation.W.index_select(0, index);
+        var B = separation.B.index_select(0, index);
         // Median over images (linear interpolation between the middle two for an even count).
-        var w = Quantile.Of(separation.W.permute(1, 2, 0).contiguous(), 0.5).to(float64).data<double>().ToArray(); // (3, r) row-major
-        var b = Quantile.Of(separation.B.permute(1, 2, 0).contiguous(), 0.5).to(float64).data<double>().ToArray(); // (3, 1)
+        var w = Quantile.Of(W.permute(1, 2, 0).contiguous(), 0.5).to(float64).data<double>().ToArray(); // (3, r) row-major
+        var b = Quantile.Of(B.permute(1, 2, 0).contiguous(), 0.5).to(float64).data<double>().ToArray(); // (3, 1)
         // The elementwise median of unit vectors is not unit; a stain is a direction, so it is normalised again.
         var vectors = Enumerable.Range(0, stains).Select(s =>
         {
@@ -79,6 +108,6 @@ public sealed record StainFingerprint(double[][] Stains, double[] Background, in
             var norm = Math.Sqrt(v.Sum(x => x * x));
             return norm > 0 ? v.Select(x => x / norm).ToArray() : v;
         }).ToArray();
-        return new StainFingerprint(vectors, b, images.Count);
+        return new StainFingerprint(vectors, b, kept.Length);
     }
 }

@@ -24,9 +24,15 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
     /// <summary>A file of the source, whatever its container; <see cref="Read"/> may throw <see cref="CellImageException"/> (refuse the file) or <see cref="DatasetException"/> (fail the center).</summary>
     sealed record SourceFile(string Center, string ClassFolder, string FileName, string DisplayPath, Func<byte[]> Read);
 
-    public ImportReport ImportFolder(string path, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="within">
+    /// The allowed roots of a server-folder import: every symbolic link met in the tree must resolve inside them, or it is
+    /// refused and not followed. Null (the CLI, on the user's own files): links are followed.
+    /// </param>
+    public ImportReport ImportFolder(string path, ImportRequest request, IProgress<ImportProgress>? progress = null, ImportRoots? within = null,
+        CancellationToken cancellationToken = default)
     {
-        var scan = request.Center is null ? ImageFolder.Scan(path) : ImageFolder.ScanCenter(path, request.Center);
+        Func<string, string?>? vetLink = within is null ? null : within.Escape;
+        var scan = request.Center is null ? ImageFolder.Scan(path, vetLink) : ImageFolder.ScanCenter(path, request.Center, vetLink);
         var refused = scan.Problems.Select(p => new RefusedFile(p.Path, p.Reason)).ToList();
         var files = scan.Centers.SelectMany(c => c.Classes.Values.SelectMany(v => v))
             .Select(f => new SourceFile(f.Center, f.ClassFolder, Path.GetFileName(f.Path), f.Path, () => ReadFile(f.Path)))
@@ -34,13 +40,8 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
         return Import(files, refused, request, progress, cancellationToken);
     }
 
-    byte[] ReadFile(string path)
-    {
-        var length = new FileInfo(path).Length;
-        if (length > limits.MaxImageBytes)
-            throw new CellImageException($"file too large: {length} bytes, over the {limits.MaxImageBytes}-byte limit for one image");
-        return File.ReadAllBytes(path);
-    }
+    /// <summary>A device or FIFO (its length reads 0) is refused unopened; no more than the limit is ever read.</summary>
+    byte[] ReadFile(string path) => ImageFile.Read(path, limits.MaxImageBytes);
 
     /// <summary>
     /// Imports a zip laid out as the folder would be (a single top-level folder wrapping it is allowed). The
@@ -191,66 +192,47 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
                 ? "no images found: expected <center>/<class>/<image> files" + (refused.Count > 0 ? $" ({refused.Count} file(s) refused, first: {refused[0].Path}: {refused[0].Reason})" : "")
                 : "no images found: expected <class>/<image> files" + (refused.Count > 0 ? $" ({refused.Count} file(s) refused, first: {refused[0].Path}: {refused[0].Reason})" : ""));
 
-        var dataset = db.Datasets.SingleOrDefault(d => d.Name == datasetName);
-        bool created = false;
-        if (dataset is null)
-        {
-            dataset = new Dataset { Name = datasetName, IsSynthetic = request.IsSynthetic, Description = request.Description, CreatedAt = DateTime.UtcNow };
-            db.Datasets.Add(dataset);
-            db.SaveChanges();
-            created = true;
-        }
-        else if (request.Center is null)
+        OrphanFiles.Sweep(db, store, DateTime.UtcNow);
+        var existing = db.Datasets.SingleOrDefault(d => d.Name == datasetName);
+        if (existing is not null && request.Center is null)
             throw new DatasetException($"dataset '{datasetName}' already exists: add a center to it with --center NAME, or pick another name");
+        // A new dataset's row is written in the transaction of its first center, so no failure or crash leaves it empty.
+        var target = new DatasetTarget(existing?.Id ?? 0, () => new Dataset { Name = datasetName, IsSynthetic = request.IsSynthetic, Description = request.Description, CreatedAt = DateTime.UtcNow });
 
         var results = new List<CenterImportResult>();
         var overlaps = new List<ImageOverlap>();
+        var notes = new List<ImportNote>();
         string? abortAll = null;
-        try
+        foreach (var group in files.GroupBy(f => f.Center, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            foreach (var group in files.GroupBy(f => f.Center, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            if (abortAll is not null)
             {
-                if (abortAll is not null)
-                {
-                    results.Add(Failed(group.Key, abortAll));
-                    continue;
-                }
-                var result = ImportCenter(dataset.Id, group.Key, group.ToList(), refused, overlaps, request, progress, cancellationToken, out var fatal);
-                results.Add(result);
-                if (fatal) abortAll = $"import stopped: {result.Error}";
+                results.Add(Failed(group.Key, abortAll));
+                continue;
             }
+            var result = ImportCenter(target, group.Key, group.ToList(), refused, overlaps, notes, request, progress, cancellationToken, out var fatal);
+            results.Add(result);
+            if (fatal) abortAll = $"import stopped: {result.Error}";
         }
-        catch (OperationCanceledException)
-        {
-            // The centers committed before the cancellation stay; an empty new dataset does not.
-            if (created && !results.Any(r => r.Imported)) DeleteEmptyDataset(dataset.Id);
-            throw;
-        }
-
-        int? datasetId = dataset.Id;
-        if (created && !results.Any(r => r.Imported))
-        {
-            // Nothing usable came in: no empty dataset is left behind either.
-            DeleteEmptyDataset(dataset.Id);
-            datasetId = null;
-        }
-        return new ImportReport(datasetName, datasetId, results, refused, overlaps);
+        return new ImportReport(datasetName, target.Id == 0 ? null : target.Id, results, refused, overlaps) { Notes = notes };
     }
 
-    void DeleteEmptyDataset(int id)
+    /// <summary>The dataset the centers go into: <see cref="Id"/> 0 until a new one is written with its first center.</summary>
+    sealed class DatasetTarget(int id, Func<Dataset> create)
     {
-        db.ChangeTracker.Clear();
-        db.Datasets.Where(d => d.Id == id && !d.Centers.Any()).ExecuteDelete();
+        public int Id { get; set; } = id;
+        public Dataset Create() => create();
     }
 
     static CenterImportResult Failed(string center, string error) => new(center, false, error, 0, new Dictionary<string, int>(), 0, 0);
 
     sealed record Accepted(string Hash, string Extension, long Size, int Width, int Height, string ClassName, string OriginalName, string DisplayPath);
 
-    CenterImportResult ImportCenter(int datasetId, string centerName, List<SourceFile> files, List<RefusedFile> refused, List<ImageOverlap> overlaps,
-        ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken cancellationToken, out bool fatal)
+    CenterImportResult ImportCenter(DatasetTarget target, string centerName, List<SourceFile> files, List<RefusedFile> refused, List<ImageOverlap> overlaps,
+        List<ImportNote> notes, ImportRequest request, IProgress<ImportProgress>? progress, CancellationToken cancellationToken, out bool fatal)
     {
         fatal = false;
+        int datasetId = target.Id;
         db.ChangeTracker.Clear();
         if (db.Centers.Any(c => c.DatasetId == datasetId && c.Name == centerName))
             return Failed(centerName, $"center '{centerName}' already exists in dataset '{request.Dataset}'");
@@ -268,7 +250,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         // The images the stain fingerprint is computed from: a seeded sample, decoded here anyway.
         var sampled = StainFingerprint.SampleIndices(files.Count, seed: files.Count);
-        var sample = new List<DecodedImage>();
+        var sample = new List<(DecodedImage Image, string Path)>();
         try
         {
             for (int n = 0; n < files.Count; n++)
@@ -289,7 +271,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
                     if (stored is not null) extension = stored;
                     if (store.Write(hash, extension, bytes)) newlyWritten.Add((hash, extension));
                     accepted.Add(new Accepted(hash, extension, bytes.Length, image.Width, image.Height, CellClasses.Normalize(f.ClassFolder), f.FileName, f.DisplayPath));
-                    if (sampled.Contains(n)) sample.Add(image);
+                    if (sampled.Contains(n)) sample.Add((image, f.DisplayPath));
                 }
                 catch (CellImageException e)
                 {
@@ -302,7 +284,13 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
                 Cleanup(newlyWritten);
                 return Failed(centerName, $"no valid image in center '{centerName}' ({files.Count} file(s), all refused)");
             }
-            return Commit(datasetId, centerName, accepted, newlyWritten, overlaps, StainFingerprint.Compute(sample).ToJson());
+            var print = StainFingerprint.TryCompute(sample.Select(x => x.Image).ToList(), out var leftOut);
+            // A uniform image (one colour) is a valid cell image with no stain to separate: kept, but not in the fingerprint.
+            foreach (var i in leftOut)
+                notes.Add(new ImportNote(sample[i].Path, "left out of the stain fingerprint: the image is uniform (one colour), it holds no stain to separate"));
+            if (print is null)
+                notes.Add(new ImportNote(centerName, $"center '{centerName}' has no stain fingerprint: every sampled image is uniform"));
+            return Commit(target, centerName, accepted, newlyWritten, overlaps, print?.ToJson());
         }
         catch (OperationCanceledException)
         {
@@ -320,10 +308,17 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
             Cleanup(newlyWritten);
             return Failed(centerName, $"{e.GetType().Name}: {e.Message}");
         }
+        catch (Exception e)
+        {
+            // Unforeseen (a bug, memory): this center leaves nothing behind, and nothing more is read after it.
+            Cleanup(newlyWritten);
+            fatal = true;
+            return Failed(centerName, $"unexpected {e.GetType().Name}: {e.Message}");
+        }
     }
 
-    CenterImportResult Commit(int datasetId, string centerName, List<Accepted> accepted, List<(string Hash, string Extension)> newlyWritten,
-        List<ImageOverlap> overlaps, string fingerprintJson)
+    CenterImportResult Commit(DatasetTarget target, string centerName, List<Accepted> accepted, List<(string Hash, string Extension)> newlyWritten,
+        List<ImageOverlap> overlaps, string? fingerprintJson)
     {
         db.ChangeTracker.Clear();
         var hashes = accepted.Select(a => a.Hash).ToList();
@@ -336,7 +331,8 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
             .Concat(accepted.Select(a => a.Hash)).Distinct().Take(Thumbnails).ToList();
         var center = new Center
         {
-            DatasetId = datasetId,
+            DatasetId = target.Id,
+            Dataset = target.Id == 0 ? target.Create() : null,
             Name = centerName,
             ImageCount = accepted.Count,
             ClassCountsJson = JsonSerializer.Serialize(counts),
@@ -360,6 +356,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
                 db.Centers.Add(center);
                 db.SaveChanges();
                 transaction.Commit();
+                target.Id = center.DatasetId;
             }
             catch
             {
@@ -371,7 +368,7 @@ public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLi
 
         // The same bytes in another center of this dataset: warn, since it leaks across the held-out split.
         var shared = db.CellImages.AsNoTracking()
-            .Where(i => hashes.Contains(i.Hash) && i.Center!.DatasetId == datasetId && i.CenterId != center.Id)
+            .Where(i => hashes.Contains(i.Hash) && i.Center!.DatasetId == target.Id && i.CenterId != center.Id)
             .Select(i => new { i.Hash, Center = i.Center!.Name, i.ClassName, i.OriginalName })
             .ToList();
         foreach (var g in shared.GroupBy(s => s.Hash))

@@ -29,6 +29,9 @@ public sealed record ImportProgress(string Center, int Done, int Total);
 /// <summary>A file that was not imported, and why.</summary>
 public sealed record RefusedFile(string Path, string Reason);
 
+/// <summary>Something the import did that the user should know, though nothing was refused (an image left out of the stain fingerprint).</summary>
+public sealed record ImportNote(string Path, string Note);
+
 /// <summary>The same bytes in several centers of the dataset (center/class/name each): they leak between training and held-out centers.</summary>
 public sealed record ImageOverlap(string Hash, IReadOnlyList<string> Places);
 
@@ -41,6 +44,9 @@ public sealed record CenterImportResult(
 
 public sealed record ImportReport(string Dataset, int? DatasetId, IReadOnlyList<CenterImportResult> Centers, IReadOnlyList<RefusedFile> Refused, IReadOnlyList<ImageOverlap> Overlaps)
 {
+    /// <summary>Notes on images that were imported but treated specially, with their paths.</summary>
+    public IReadOnlyList<ImportNote> Notes { get; init; } = [];
+
     public bool Succeeded => Centers.Count > 0 && Centers.All(c => c.Imported);
     public int ImageCount => Centers.Sum(c => c.ImageCount);
     public int NewFiles => Centers.Sum(c => c.NewFiles);

@@ -44,6 +44,20 @@ public sealed class ImportRoots
         return real;
     }
 
+    /// <summary>
+    /// For a symbolic link met while walking an accepted folder: null when its real path stays inside a root, else why it
+    /// is refused, naming the link and where it leads. A link may lead anywhere, so every one is resolved, not only the folder.
+    /// </summary>
+    public string? Escape(string link)
+    {
+        string real;
+        try { real = RealPath(link); }
+        catch (DatasetException e) { return e.Message; }
+        return Resolved.Any(root => Inside(real, root))
+            ? null
+            : $"symbolic link leaves the allowed import roots: '{link}' resolves to '{real}', outside {string.Join(", ", Configured.Select(r => $"'{r}'"))}";
+    }
+
     bool Inside(string path, string root)
     {
         var r = root.Length > 1 ? root.TrimEnd(Path.DirectorySeparatorChar) : root;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Sada.Core.Imaging;
 using Sada.Data;
 using Sada.Data.Datasets;
 using Sada.Workbench.Accounts;
@@ -55,7 +56,9 @@ public static class DatasetsApi
     /// <summary>One stored cell re-encoded as PNG (TIFF and the rest alike); named by its content, so it never changes.</summary>
     static async Task<IResult> Cell(string nameOrId, long imageId, HttpContext http, DatasetBrowser browser)
     {
-        var cell = await browser.CellPngAsync(nameOrId, imageId);
+        (byte[] Png, string ETag)? cell;
+        try { cell = await browser.CellPngAsync(nameOrId, imageId); }
+        catch (CellImageException e) { return ApiProblems.Conflict(e.Message); }
         if (cell is not { } c) return ApiProblems.NotFound($"no cell #{imageId} in a dataset '{nameOrId}'");
         http.Response.Headers.ETag = c.ETag;
         http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";

@@ -65,10 +65,15 @@ public sealed class DatasetAdmin(
                     received?.Report(total);
                 }
             }
-            catch (IOException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // The browser stream refuses a file over its maxAllowedSize with an IOException, and a dropped circuit ends it.
+                // The browser stream refuses a file over its maxAllowedSize with an IOException, and a dropped circuit ends it
+                // (JSDisconnectedException and the like): the partial file is deleted below and the page told.
                 return ImportOutcome.Refused($"the upload did not complete: {e.Message}");
+            }
+            catch (OperationCanceledException)
+            {
+                return ImportOutcome.Refused("the upload was cancelled");
             }
             return await ImportAsync(target, "upload", (importer, request) =>
             {
@@ -91,7 +96,7 @@ public sealed class DatasetAdmin(
         string real;
         try { real = Roots.Resolve(folder); }
         catch (DatasetException e) { return ImportOutcome.Refused(e.Message); }
-        return await ImportAsync(target, real, (importer, request) => importer.ImportFolder(real, request, progress, cancellation), cancellation);
+        return await ImportAsync(target, real, (importer, request) => importer.ImportFolder(real, request, progress, Roots, cancellation), cancellation);
     }
 
     /// <summary>Deletes a dataset no run or study uses; the refusal (policy, runs using it) comes back as the message.</summary>
@@ -130,6 +135,12 @@ public sealed class DatasetAdmin(
         catch (DatasetException e) { return ImportOutcome.Refused(e.Message); }
         catch (IOException e) { return ImportOutcome.Refused($"the import failed reading its source: {e.Message}"); }
         catch (OperationCanceledException) { return ImportOutcome.Refused("the import was cancelled: centers finished before stay, the one under way was not imported"); }
+        catch (Exception e)
+        {
+            // Whatever failed, the page gets a message instead of a circuit error and a progress bar stuck at 100 %.
+            logger.LogError(e, "Import of {Source} into {Dataset} failed", source, request.Dataset);
+            return ImportOutcome.Refused($"the import failed: {e.GetType().Name}: {e.Message}");
+        }
         finally { oneImport.Release(); }
     }
 

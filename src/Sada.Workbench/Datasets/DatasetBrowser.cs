@@ -62,11 +62,18 @@ public sealed class DatasetBrowser(DatasetReads datasets)
     }
 
     /// <summary>One stored cell as PNG (whatever its stored format, TIFF included); null when it is not an image of the dataset.</summary>
+    /// <exception cref="CellImageException">The stored file cannot be decoded (above the pixel limit, damaged); the message names the cell.</exception>
     public async Task<(byte[] Png, string ETag)?> CellPngAsync(string nameOrId, long imageId)
     {
         var cell = await datasets.ReadAsync(catalog => catalog.FindByNameOrId(nameOrId) is { } dataset ? catalog.Cell(dataset.Id, imageId) : null);
         if (cell is null) return null;
-        var image = CellImageDecoder.Decode(cell.Path);
+        DecodedImage image;
+        try { image = CellImageDecoder.Decode(cell.Path); }
+        catch (CellImageException e)
+        {
+            // Stored before a lower pixel limit, or damaged on disk: named by its stored file, not the server's path.
+            throw new CellImageException(e.Message.Replace(cell.Path, $"cell #{imageId} ({Path.GetFileName(cell.Path)})", StringComparison.Ordinal));
+        }
         return (Core.Imaging.PngEncoder.Encode(image), $"\"{Path.GetFileNameWithoutExtension(cell.Path)}\"");
     }
 

@@ -62,7 +62,7 @@ public sealed class StainExplorer(DatasetReads datasets)
             var cell = CellImageDecoder.Decode(source.Path);
             var representatives = targets.Select(t =>
             {
-                var candidates = t.Files.Select(CellImageDecoder.Decode).ToList();
+                var candidates = t.Files.Select(f => CellImageDecoder.Decode(f)).ToList();
                 return candidates[StainTransferPreview.Representative(candidates, t.Print!)];
             }).ToList();
             cancellation.ThrowIfCancellationRequested();

@@ -76,6 +76,7 @@ public sealed class SyntheticDatasetSeeder(
                 report = importer.ImportFolder(scratch, new ImportRequest(options.Name, IsSynthetic: true,
                     Description: $"Synthetic blood cells: {options.Centers} centers x {options.PerCenter} at {options.Size} px, seed {options.Seed}"),
                     new Progress<ImportProgress>(p => { if (p.Done == p.Total) logger.LogInformation("Synthetic dataset: imported {Center}", p.Center); }),
+                    within: null,
                     cancellationToken);
             }
             catch (DatasetException e) when (e.Message.Contains("already exists"))

@@ -15,6 +15,7 @@ public static class SadaWorkbenchHosting
     {
         var options = builder.Configuration.GetSection(SadaOptions.Section).Get<SadaOptions>() ?? new SadaOptions();
         options.Validate();
+        options.ApplyProcessWide();
         Directory.CreateDirectory(options.ResolveDataDirectory());
 
         // Urls from the Sada section unless ASPNETCORE_URLS / --urls say otherwise.

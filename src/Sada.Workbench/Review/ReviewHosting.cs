@@ -10,6 +10,7 @@ public static class ReviewHosting
         services.AddSingleton<RunCheckpoints>();
         services.AddSingleton<TrainedClassifiers>();
         services.AddSingleton<MisclassificationGallery>();
+        services.AddSingleton(new PredictionGate());
         services.AddSingleton<CellPredictor>();
         services.AddSingleton<ReviewPages>();
         return services;

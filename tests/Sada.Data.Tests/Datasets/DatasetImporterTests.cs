@@ -191,7 +191,7 @@ public sealed class DatasetImporterTests : IDisposable
         var progress = new SynchronousProgress<ImportProgress>(p => { if (p.Done >= 50) cancel.Cancel(); });
 
         using var db = w.Database.Open();
-        Assert.ThrowsAny<OperationCanceledException>(() => w.Importer(db).ImportFolder(w.Sources, new ImportRequest("d"), progress, cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => w.Importer(db).ImportFolder(w.Sources, new ImportRequest("d"), progress, cancellationToken: cancel.Token));
         Assert.Empty(db.Datasets);
         Assert.Empty(db.Centers);
         Assert.Empty(db.CellImages);
