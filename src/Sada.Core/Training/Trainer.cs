@@ -115,7 +115,7 @@ public sealed class Trainer(
                 losses = GlobalRandom.Exclusive(() =>
                 {
                     torch.manual_seed(SeedMix.Of(config.Seed, step, -1));
-                    return algorithm.Update(batch, step);
+                    return algorithm.Update(batch, step, cancellation);
                 });
             }
             foreach (var (name, value) in losses)

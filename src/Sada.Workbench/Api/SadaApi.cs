@@ -18,6 +18,9 @@ public static class SadaApi
         var limits = configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
         limits.Validate();
         services.AddSingleton(limits);
+        var runLimits = configuration.GetSection(RunLimits.Section).Get<RunLimits>() ?? new RunLimits();
+        runLimits.Validate();
+        services.TryAddSingleton(runLimits);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestProblems>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
