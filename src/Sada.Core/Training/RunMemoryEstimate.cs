@@ -10,17 +10,17 @@ namespace Sada.Core.Training;
 /// <remarks>
 /// Calibrated on CPU from the peak RSS of real <c>sada train</c> runs (3 training centers of 96 px synthetic cells,
 /// K = 3, a stage-1 and a stage-2 step and an evaluation), fitted by least squares:
-/// resnet18 at 64 px x 72 views 766 MB, 128 px x 72 views 1,450 MB, 64 px x 144 views 934 MB, 224 px x 36 views 2,050 MB;
-/// resnet50 at 64 px x 72 views 1,813 MB, 128 px x 36 views 2,670 MB, 224 px x 18 views 3,358 MB.
-/// The fit is within 6 % of every measurement.
+/// resnet18 at 64 px x 72 views 748 MiB, 128 px x 72 views 1,416 MiB, 64 px x 144 views 912 MiB, 224 px x 36 views 2,002 MiB;
+/// resnet50 at 64 px x 72 views 1,770 MiB, 128 px x 36 views 2,607 MiB, 224 px x 18 views 3,279 MiB.
+/// The fit is within 6 % of every measurement (docs/hardening-web.md).
 /// </remarks>
 public sealed record RunMemoryEstimate(long Bytes, int ViewsPerStep, long FixedBytes, long ActivationBytes, long ImageBytes)
 {
     /// <summary>Fixed bytes and bytes per input pixel of one view in a training step, per backbone.</summary>
     static readonly Dictionary<string, (long Fixed, long PerPixel)> Calibration = new(StringComparer.Ordinal)
     {
-        ["resnet18"] = (466L << 20, 862),
-        ["resnet50"] = (1102L << 20, 2537),
+        ["resnet18"] = (455L << 20, 883),
+        ["resnet50"] = (1076L << 20, 2597),
     };
 
     /// <param name="trainingCenters">Centers a step draws from (the dataset's centers less the held-out one).</param>
