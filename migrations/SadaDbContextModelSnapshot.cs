@@ -387,11 +387,15 @@ namespace Sada.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DatasetId");
-
-                    b.HasIndex("StudyId");
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("Status", "Id");
+
+                    b.HasIndex("DatasetId", "CreatedAt", "Id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("StudyId", "CreatedAt", "Id");
 
                     b.ToTable("Runs");
                 });
@@ -537,6 +541,8 @@ namespace Sada.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
+
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.ToTable("Studies");
                 });

@@ -56,6 +56,8 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDb
             e.Property(x => x.Name).HasMaxLength(200);
             e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Runs).WithOne(x => x.Study).HasForeignKey(x => x.StudyId).OnDelete(DeleteBehavior.SetNull);
+            // The studies list, newest first.
+            e.HasIndex(x => new { x.CreatedAt, x.Id });
         });
         builder.Entity<Run>(e =>
         {
@@ -67,6 +69,11 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDb
             e.HasMany(x => x.Metrics).WithOne().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
             // The worker's claim looks for the oldest queued run.
             e.HasIndex(x => new { x.Status, x.Id });
+            // The runs list, newest first: alone, and filtered by status, dataset or study (RunCatalog.ListAsync).
+            e.HasIndex(x => new { x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.Status, x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.DatasetId, x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.StudyId, x.CreatedAt, x.Id });
         });
         builder.Entity<RunMetric>(e => e.HasIndex(x => new { x.RunId, x.Step }).IsUnique());
         builder.Entity<RunLogLine>(e =>

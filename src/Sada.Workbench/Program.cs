@@ -8,7 +8,7 @@ using Sada.Workbench.Runs;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSadaWorkbench();
 builder.AddSadaAccounts();
-builder.Services.AddSadaApi();
+builder.Services.AddSadaApi(builder.Configuration);
 builder.AddSadaRuns();
 
 var app = builder.Build();

@@ -51,6 +51,8 @@ public sealed class WorkbenchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Sada:Synthetic:Enabled", "false");
         // A known first-admin password: nothing is generated and printed during tests.
         builder.UseSetting("Sada:Accounts:AdminPassword", TestAccounts.Password);
+        // Tests queue the method's default config (ResNet-50, 224 px) without training it; the memory check has its own tests.
+        builder.UseSetting("Sada:Runs:MemoryBudgetMB", "1048576");
         foreach (var (key, value) in synthetic) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (TestServices is { } services) builder.ConfigureTestServices(services);

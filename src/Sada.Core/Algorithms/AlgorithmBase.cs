@@ -38,11 +38,22 @@ public abstract class AlgorithmBase : IAlgorithm
     /// Reseeds the algorithm's generator from (seed, step) and runs the step: a run's randomness is a function of
     /// the step, so a run resumed from a checkpoint draws exactly what it would have drawn without stopping.
     /// </summary>
-    public IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step)
+    public IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step, CancellationToken cancellation = default)
     {
         Random.manual_seed(SeedMix.Of(Config.Seed, step, -2));
-        return UpdateStep(batch, step);
+        Cancellation = cancellation;
+        try
+        {
+            return UpdateStep(batch, step);
+        }
+        finally
+        {
+            Cancellation = default;
+        }
     }
+
+    /// <summary>The running step's cancellation, checked between its long parts (<see cref="Step"/> does so around the backward pass).</summary>
+    protected CancellationToken Cancellation { get; private set; }
 
     /// <summary>One optimisation step; see <see cref="IAlgorithm.Update"/>.</summary>
     protected abstract IReadOnlyDictionary<string, double> UpdateStep(MultiCenterBatch batch, int step);
@@ -76,11 +87,13 @@ public abstract class AlgorithmBase : IAlgorithm
     protected (Tensor Images, Tensor Labels) AllOnDevice(MultiCenterBatch batch) =>
         (batch.AllImages().to(Device), batch.AllLabels().to(int64, Device));
 
-    /// <summary>One optimiser step on <paramref name="loss"/>.</summary>
+    /// <summary>One optimiser step on <paramref name="loss"/>; a cancel before or after the backward pass stops it before the weights change.</summary>
     protected void Step(Tensor loss)
     {
+        Cancellation.ThrowIfCancellationRequested();
         Optimizer.zero_grad();
         loss.backward();
+        Cancellation.ThrowIfCancellationRequested();
         Optimizer.step();
     }
 

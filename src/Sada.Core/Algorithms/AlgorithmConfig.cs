@@ -86,46 +86,81 @@ public sealed record AlgorithmConfig
     /// <summary>Names of <see cref="Models.Backbones.All"/>.</summary>
     public static IReadOnlyList<string> Backbones => Models.Backbones.Names;
 
-    /// <summary>Every problem with the values, each keyed by the one field it is about; empty when the config is valid.</summary>
-    public IReadOnlyList<ConfigError> Validate()
+    /// <summary>The command line's check of <see cref="Weights"/>: the file exists (a server checks its weight roots instead).</summary>
+    public static string? WeightsFileExists(string path) => File.Exists(path) ? null : $"file not found: {path}";
+
+    /// <summary>
+    /// Every problem with the values, each keyed by the one field it is about; empty when the config is valid. Every
+    /// number has an upper bound (docs/hardening-web.md lists them), so no request can ask for a two-billion-wide layer.
+    /// </summary>
+    /// <param name="checkWeights">The problem with a <see cref="Weights"/> path, or null when it is usable; by default <see cref="WeightsFileExists"/>.</param>
+    public IReadOnlyList<ConfigError> Validate(Func<string, string?>? checkWeights = null)
     {
         var e = new List<ConfigError>();
         void Check(bool ok, string field, string message) { if (!ok) e.Add(new ConfigError(field, message)); }
         Check(Algorithms.Contains(Algorithm), nameof(Algorithm), $"must be one of {string.Join(", ", Algorithms)}, not '{Algorithm}'");
         Check(Backbones.Contains(Backbone), nameof(Backbone), $"must be one of {string.Join(", ", Backbones)}, not '{Backbone}'");
-        Check(Weights is null || File.Exists(Weights), nameof(Weights), $"file not found: {Weights}");
+        if (Weights is not null && (checkWeights ?? WeightsFileExists)(Weights) is { } weightsProblem) e.Add(new ConfigError(nameof(Weights), weightsProblem));
         Check(ImageSize is >= 16 and <= 1024, nameof(ImageSize), "must be between 16 and 1024 pixels");
         Check(BatchPerCenter is >= 2 and <= 1024, nameof(BatchPerCenter), "must be between 2 and 1024");
         Check(Steps >= 1, nameof(Steps), "must be at least 1");
+        Check(Steps <= MaxSteps, nameof(Steps), $"must be at most {MaxSteps:N0}");
         Check(Stage1Steps >= 0 && Stage1Steps < Steps, nameof(Stage1Steps), "must be at least 0 and below Steps");
         Check(EvalEvery >= 1, nameof(EvalEvery), "must be at least 1");
+        Check(EvalEvery <= MaxSteps, nameof(EvalEvery), $"must be at most {MaxSteps:N0}");
         Check(LearningRate is > 0 and < 1, nameof(LearningRate), "must be in (0, 1)");
         Check(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
+        Check(WeightDecay <= 1, nameof(WeightDecay), "must be at most 1");
+        Check(Seed >= 0, nameof(Seed), "must not be negative");
         Check(HoldoutFraction is > 0 and < 1, nameof(HoldoutFraction), "must be in (0, 1)");
         // One check per field, so a form can show each message next to the field it is about.
         Check(CropScaleMin > 0 && CropScaleMin <= CropScaleMax, nameof(CropScaleMin), "must be above 0 and at most CropScaleMax");
         Check(CropScaleMax is > 0 and <= 1, nameof(CropScaleMax), "must be in (0, 1]");
         Check(K is >= 1 and <= 16, nameof(K), "must be between 1 and 16");
         Check(SnmfIterations >= 1, nameof(SnmfIterations), "must be at least 1");
+        Check(SnmfIterations <= 1000, nameof(SnmfIterations), "must be at most 1,000");
         Check(SnmfLambda >= 0, nameof(SnmfLambda), "must not be negative");
+        Check(SnmfLambda <= 1, nameof(SnmfLambda), "must be at most 1");
         Check(KMeansRestarts >= 1, nameof(KMeansRestarts), "must be at least 1");
+        Check(KMeansRestarts <= 100, nameof(KMeansRestarts), "must be at most 100");
         Check(KMeansMaxIterations >= 1, nameof(KMeansMaxIterations), "must be at least 1");
+        Check(KMeansMaxIterations <= 10_000, nameof(KMeansMaxIterations), "must be at most 10,000");
         Check(JitterBrightness >= 0, nameof(JitterBrightness), "must not be negative");
+        Check(JitterBrightness <= 1, nameof(JitterBrightness), "must be at most 1");
         Check(JitterContrast >= 0, nameof(JitterContrast), "must not be negative");
+        Check(JitterContrast <= 1, nameof(JitterContrast), "must be at most 1");
         Check(JitterSaturation >= 0, nameof(JitterSaturation), "must not be negative");
+        Check(JitterSaturation <= 1, nameof(JitterSaturation), "must be at most 1");
         Check(JitterHue is >= 0 and <= 0.5, nameof(JitterHue), "must be between 0 and 0.5");
         Check(LaWeight >= 0, nameof(LaWeight), "must not be negative");
+        Check(LaWeight <= 100, nameof(LaWeight), "must be at most 100");
+        // Below 0.01 the logits divided by it overflow float32's exponent in the contrastive losses' softmax.
         Check(Temperature > 0, nameof(Temperature), "must be positive");
+        Check(Temperature <= 0 || Temperature is >= 0.01 and <= 10, nameof(Temperature), "must be between 0.01 and 10");
         Check(ProjectionDim >= 1, nameof(ProjectionDim), "must be at least 1");
+        Check(ProjectionDim <= MaxWidth, nameof(ProjectionDim), $"must be at most {MaxWidth:N0}");
         Check(LaHiddenDim >= 1, nameof(LaHiddenDim), "must be at least 1");
+        Check(LaHiddenDim <= MaxWidth, nameof(LaHiddenDim), $"must be at most {MaxWidth:N0}");
         Check(LaOutputDim >= 1, nameof(LaOutputDim), "must be at least 1");
+        Check(LaOutputDim <= MaxWidth, nameof(LaOutputDim), $"must be at most {MaxWidth:N0}");
         Check(CoralWeight >= 0, nameof(CoralWeight), "must not be negative");
+        Check(CoralWeight <= 100, nameof(CoralWeight), "must be at most 100");
         Check(MixupAlpha > 0, nameof(MixupAlpha), "must be positive");
+        Check(MixupAlpha <= 10, nameof(MixupAlpha), "must be at most 10");
         Check(SwadNConverge >= 1, nameof(SwadNConverge), "must be at least 1");
+        Check(SwadNConverge <= 1000, nameof(SwadNConverge), "must be at most 1,000");
         Check(SwadNTolerance >= 1, nameof(SwadNTolerance), "must be at least 1");
+        Check(SwadNTolerance <= 1000, nameof(SwadNTolerance), "must be at most 1,000");
         Check(SwadToleranceRatio >= 0, nameof(SwadToleranceRatio), "must not be negative");
+        Check(SwadToleranceRatio <= 10, nameof(SwadToleranceRatio), "must be at most 10");
         return e;
     }
+
+    /// <summary>Most steps a run may take: 125 times the method's 8,001.</summary>
+    public const int MaxSteps = 1_000_000;
+
+    /// <summary>Widest head layer (projection, LA hidden and output): four times the method's widest, 2,048.</summary>
+    public const int MaxWidth = 8192;
 
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid field.</summary>
     public AlgorithmConfig EnsureValid()

@@ -20,9 +20,10 @@ public interface IAlgorithm : IDisposable
     /// <summary>
     /// One optimisation step at <paramref name="step"/> (0-based; the algorithm decides its stage from it).
     /// Runs inside the caller's dispose scope. Returns each loss component by name ("total", "la",
-    /// "contrastive", "ce", ...) as plain numbers.
+    /// "contrastive", "ce", ...) as plain numbers. <paramref name="cancellation"/> is checked inside the step too (after
+    /// the augmentation, before the backward pass and before the optimiser step), so a cancel does not wait for a whole step.
     /// </summary>
-    IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step);
+    IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step, CancellationToken cancellation = default);
 
     /// <summary>Class logits for images in [0, 1] (N, 3, H, W); the algorithm normalises them itself.</summary>
     Tensor Predict(Tensor images);

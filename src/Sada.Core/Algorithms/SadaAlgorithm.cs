@@ -71,6 +71,7 @@ public sealed class SadaAlgorithm : AlgorithmBase
     Dictionary<string, double> LearnFeatures(Tensor images, Tensor labels)
     {
         var (views, viewLabels) = _views.Augment(images, labels, Random);
+        Cancellation.ThrowIfCancellationRequested();
         viewLabels = viewLabels.to(int64, Device);
         var (featureMap, r) = Net.Featurizer.call(views.to(Device));
         var k = _views.Views;

@@ -74,7 +74,7 @@ public sealed class Trainer(
         for (int step = loop.FirstStep; step < config.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
-            TrainStep(algorithm, sampler, split, cache, step, loop, valley);
+            TrainStep(algorithm, sampler, split, cache, step, loop, valley, cancellation);
             if (step % config.EvalEvery == 0 || step == config.Steps - 1)
                 EvaluateAndCheckpoint(algorithm, split, cache, step, loop, valley);
             if (_options.Embedding is { AtEndOfStage1: true } && algorithm.StageAt(step) == 1 && step + 1 < config.Steps && algorithm.StageAt(step + 1) == 2)
@@ -121,7 +121,7 @@ public sealed class Trainer(
 
     /// <summary>One update of the algorithm on the step's balanced minibatch, its losses summed for the next evaluation.</summary>
     void TrainStep(IAlgorithm algorithm, BalancedBatchSampler sampler, LeaveOneCenterOutSplit split, DecodedImageCache cache,
-        int step, LoopState loop, LossValley? valley)
+        int step, LoopState loop, LossValley? valley, CancellationToken cancellation)
     {
         var stepStart = loop.Clock.Elapsed;
         IReadOnlyDictionary<string, double> losses;
@@ -133,7 +133,7 @@ public sealed class Trainer(
             losses = GlobalRandom.Exclusive(() =>
             {
                 torch.manual_seed(SeedMix.Of(config.Seed, step, -1));
-                return algorithm.Update(batch, step);
+                return algorithm.Update(batch, step, cancellation);
             });
         }
         foreach (var (name, value) in losses)

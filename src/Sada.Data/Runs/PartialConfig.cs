@@ -66,9 +66,10 @@ public static class PartialConfig
     }
 
     /// <summary>Adds every <see cref="AlgorithmConfig.Validate"/> error under "<paramref name="prefix"/>.Field"; true when valid.</summary>
-    public static bool Check(AlgorithmConfig config, RequestErrors errors, string prefix = "config")
+    /// <param name="checkWeights">The server's check of a weights path (<see cref="RunLimits.CheckWeights"/>); null: the file exists.</param>
+    public static bool Check(AlgorithmConfig config, RequestErrors errors, string prefix = "config", Func<string, string?>? checkWeights = null)
     {
-        var problems = config.Validate();
+        var problems = config.Validate(checkWeights);
         foreach (var p in problems) errors.Add($"{prefix}.{p.Field}", $"{p.Field} {p.Message}");
         return problems.Count == 0;
     }

@@ -15,8 +15,12 @@ public sealed record RunRequest(string Dataset, string HeldOut, AlgorithmConfig 
 /// Creates queued runs. Every request is checked before anything is written: the dataset exists, the held-out
 /// center is one of its centers, the config is valid; a refusal is a <see cref="RunRequestException"/> naming each field.
 /// </summary>
-public sealed class RunRequests(IDbContextFactory<SadaDbContext> dbs, TimeProvider clock)
+public sealed class RunRequests(IDbContextFactory<SadaDbContext> dbs, TimeProvider clock, RunLimits? limits = null)
 {
+    // Without limits (a test's own instance) only the config's own checks apply: no weight roots, no memory check, default study caps.
+    readonly RunLimits _limits = limits ?? new RunLimits();
+    readonly bool _serverChecks = limits is not null;
+
     public async Task<Run> CreateAsync(RunRequest request, CancellationToken cancellation = default) =>
         (await CreateManyAsync([request], cancellation))[0];
 
@@ -37,7 +41,9 @@ public sealed class RunRequests(IDbContextFactory<SadaDbContext> dbs, TimeProvid
             var centers = await DatasetLookup.CentersAsync(db, dataset.Id, cancellation);
             var heldOut = ResolveCenter(request.HeldOut, centers, dataset.Name, errors, "heldOut");
             var config = request.Seed is int seed ? request.Config with { Seed = seed } : request.Config;
-            PartialConfig.Check(config, errors);
+            if (PartialConfig.Check(config, errors, checkWeights: _serverChecks ? _limits.CheckWeights : null) && heldOut is not null && _serverChecks)
+                _limits.CheckMemory(config, centers.Count - 1,
+                    DecodedImageBytes.Training(await DecodedImageBytes.ByCenterAsync(db, dataset.Id, cancellation), heldOut), errors, "config");
             if (request.StudyId is int studyId)
             {
                 var studyDataset = await db.Studies.Where(s => s.Id == studyId).Select(s => (int?)s.DatasetId).SingleOrDefaultAsync(cancellation);

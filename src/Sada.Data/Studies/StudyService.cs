@@ -29,8 +29,12 @@ public sealed record StudySummary(int Id, string Name, int DatasetId, string Dat
 public sealed record StudyDetails(int Id, string Name, int DatasetId, string Dataset, DateTime CreatedAt, StudyGrid Grid, IReadOnlyList<RunSummary> Runs);
 
 /// <summary>Creates studies (a whole grid of queued runs in one transaction), reads them back and builds their tables.</summary>
-public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvider clock)
+public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvider clock, RunLimits? limits = null)
 {
+    // Without limits (a test's own instance) only the config's own checks apply: no weight roots, no memory check, default study caps.
+    readonly RunLimits _limits = limits ?? new RunLimits();
+    readonly bool _serverChecks = limits is not null;
+
     /// <summary>
     /// Checks the whole request (dataset, unique non-empty variant names and configs, valid configs, held-out centers of the
     /// dataset, distinct seeds), then writes the study and one queued run per (variant, held-out center, seed) in one
@@ -53,7 +57,7 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
             var config = v.Config with { Seed = 0 };
             if (string.IsNullOrWhiteSpace(v.Name)) errors.Add($"variants[{i}].name", "a variant name is required");
             else if (variants.Any(x => x.Name == v.Name.Trim())) errors.Add($"variants[{i}].name", $"the name '{v.Name}' is used twice");
-            PartialConfig.Check(config, errors, $"variants[{i}].config");
+            PartialConfig.Check(config, errors, $"variants[{i}].config", _serverChecks ? _limits.CheckWeights : null);
             // The table finds a run's variant by its config, so two variants may not share one.
             if (byConfig.TryGetValue(config.ToJson(), out var twin)) errors.Add($"variants[{i}].config", $"the same config as variant '{twin}'");
             else byConfig[config.ToJson()] = v.Name;
@@ -75,6 +79,20 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
 
         if (request.Seeds.Count == 0) errors.Add("seeds", "at least one seed is required");
         if (request.Seeds.Distinct().Count() != request.Seeds.Count) errors.Add("seeds", "seeds must be distinct");
+        if (request.Seeds.Any(s => s < 0)) errors.Add("seeds", "seeds must not be negative");
+        if (request.Seeds.Count > _limits.MaxStudySeeds)
+            errors.Add("seeds", $"{request.Seeds.Count:N0} seeds; a study may have at most {_limits.MaxStudySeeds:N0} (Sada:Runs:MaxStudySeeds)");
+        long total = (long)request.Variants.Count * Math.Max(1, request.HeldOut?.Count ?? centers.Count) * request.Seeds.Count;
+        if (total > _limits.MaxStudyRuns)
+            errors.Add("variants", $"{request.Variants.Count} variants x {Math.Max(1, request.HeldOut?.Count ?? centers.Count)} held-out centers x "
+                + $"{request.Seeds.Count} seeds = {total:N0} runs; a study may queue at most {_limits.MaxStudyRuns:N0} (Sada:Runs:MaxStudyRuns)");
+        if (_serverChecks && !errors.Any && variants.Count > 0)
+        {
+            var imageBytes = await DecodedImageBytes.ByCenterAsync(db, dataset.Id, cancellation);
+            for (int i = 0; i < variants.Count; i++)
+                foreach (var center in heldOut)
+                    _limits.CheckMemory(variants[i].Config, centers.Count - 1, DecodedImageBytes.Training(imageBytes, center), errors, $"variants[{i}].config");
+        }
         errors.ThrowIfAny();
 
         var now = Now;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using SignInResult = Microsoft.AspNetCore.Identity.SignInResult;
@@ -31,8 +32,15 @@ public static class AccountEndpoints
         return Results.LocalRedirect($"/account/login?error={error}&email={Uri.EscapeDataString(email ?? "")}&returnUrl={Uri.EscapeDataString(target)}");
     }
 
-    static async Task<IResult> SignOutForm(SignInManager<IdentityUser> signIn)
+    /// <summary>
+    /// Signs out only with the layout form's antiforgery token: the endpoint binds no form field, so the antiforgery
+    /// middleware would not enforce it, and without it any site could sign a visitor out.
+    /// </summary>
+    static async Task<IResult> SignOutForm(HttpContext http, IAntiforgery antiforgery, SignInManager<IdentityUser> signIn)
     {
+        if (!await antiforgery.IsRequestValidAsync(http))
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign-out refused",
+                detail: "The sign-out form's antiforgery token is missing or invalid: sign out with the button on a workbench page.");
         await signIn.SignOutAsync();
         return Results.LocalRedirect("/account/login?signedOut=true");
     }
@@ -56,9 +64,13 @@ public static class AccountEndpoints
             // Identity signs in by user name; the workbench makes the user name the email.
             : signIn.PasswordSignInAsync(email.Trim(), password, persistent, lockoutOnFailure: true);
 
-    /// <summary>Only a local path: an absolute or protocol-relative URL would make sign-in an open redirect.</summary>
+    /// <summary>
+    /// Only a local path: an absolute or protocol-relative URL would make sign-in an open redirect, and anything else that
+    /// LocalRedirect refuses (a control character, a line break) would make it throw; both go home instead.
+    /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            && !returnUrl.Any(char.IsControl)
             ? returnUrl
             : "/";
 }

@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sada.Core.Configuration;
+using Microsoft.AspNetCore.SignalR;
 using Sada.Data;
+using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Accounts;
 
@@ -16,6 +20,8 @@ public static class AccountsHosting
 {
     /// <summary>The default scheme: a bearer token when the request carries one, the sign-in cookie otherwise.</summary>
     public const string Scheme = "sada";
+
+    public const string CookieName = "sada.auth";
 
     public static WebApplicationBuilder AddSadaAccounts(this WebApplicationBuilder builder)
     {
@@ -40,7 +46,12 @@ public static class AccountsHosting
                 o.DefaultChallengeScheme = Scheme;
             })
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = c =>
-                BearerToken(c.Request) is not null ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme)
+                BearerToken(c.Request) is not null || RefusesCookie(c.Request) ? CheckedBearerHandler.Name : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, CheckedBearerHandler>(CheckedBearerHandler.Name, o =>
+            {
+                o.ForwardChallenge = IdentityConstants.BearerScheme;
+                o.ForwardForbid = IdentityConstants.BearerScheme;
+            })
             .AddBearerToken(IdentityConstants.BearerScheme, o =>
                 o.Events = new BearerTokenEvents
                 {
@@ -56,12 +67,16 @@ public static class AccountsHosting
         {
             o.LoginPath = "/account/login";
             o.AccessDeniedPath = "/account/denied";
-            o.Cookie.Name = "sada.auth";
+            o.Cookie.Name = CookieName;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromDays(7);
         });
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SecurityStampCheck>();
+        services.AddSingleton<StampCheckingHubFilter>();
+        services.Configure<HubOptions<RunsHub>>(o => o.AddFilter<StampCheckingHubFilter>());
         services.AddScoped<FirstAdmin>();
         services.AddScoped<WorkbenchUsers>();
 
@@ -79,6 +94,15 @@ public static class AccountsHosting
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<FirstAdmin>().EnsureAsync(Console.Out);
     }
+
+    /// <summary>
+    /// A request that may change something under /api takes a bearer token only: a browser attaches the sign-in cookie
+    /// to any site's form or fetch, so with the cookie such a request could be forged from another page. Pages change
+    /// things through their Blazor circuit, which has its own antiforgery, never through these endpoints.
+    /// </summary>
+    public static bool RefusesCookie(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            || HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method));
 
     /// <summary>The token from "Authorization: Bearer ..." or, for the hub's WebSocket, from the access_token query.</summary>
     static string? BearerToken(HttpRequest request)

@@ -17,12 +17,20 @@ public sealed class ApiAuthorizationResultHandler : IAuthorizationMiddlewareResu
         if (authorizeResult.Succeeded || !(path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs")))
             return _default.HandleAsync(next, context, policy, authorizeResult);
 
+        if (authorizeResult.Challenged && context.Items.ContainsKey(CheckedBearerHandler.StaleItem))
+            return Problem(context, StatusCodes.Status401Unauthorized, "Sign in again", CheckedBearerHandler.Stale);
+        if (authorizeResult.Challenged && AccountsHosting.RefusesCookie(context.Request) && context.Request.Cookies.ContainsKey(AccountsHosting.CookieName))
+            return Problem(context, StatusCodes.Status401Unauthorized, "A bearer token is needed", CookieRefused);
         if (authorizeResult.Challenged)
             return Problem(context, StatusCodes.Status401Unauthorized, "Sign in first",
                 "This needs a signed-in account: POST /api/account/login with {\"email\", \"password\"} and send the returned "
                 + "accessToken as 'Authorization: Bearer <token>' (the hub also takes it as ?access_token=).");
         return Problem(context, StatusCodes.Status403Forbidden, "Not allowed for your role", WorkbenchPolicies.Refusal(RefusedPolicy(context)));
     }
+
+    public const string CookieRefused = "Requests that change something take a bearer token, not the browser's sign-in cookie (which "
+        + "another site could make the browser send): POST /api/account/login with {\"email\", \"password\"} and send the returned "
+        + "accessToken as 'Authorization: Bearer <token>'.";
 
     /// <summary>The most specific policy on the endpoint: groups add Read, write endpoints add their own after it.</summary>
     static string RefusedPolicy(HttpContext context)

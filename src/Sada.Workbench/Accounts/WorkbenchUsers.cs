@@ -13,7 +13,7 @@ public sealed class AccountRequestException(string message) : Exception(message)
 /// The admin's account operations: list, create, change role, reset password, delete. The rules that keep the
 /// workbench usable live here, not in the page: there is always one admin left, and nobody deletes themselves.
 /// </summary>
-public sealed class WorkbenchUsers(UserManager<IdentityUser> users)
+public sealed class WorkbenchUsers(UserManager<IdentityUser> users, SecurityStampCheck stamps)
 {
     public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken ct = default)
     {
@@ -50,6 +50,7 @@ public sealed class WorkbenchUsers(UserManager<IdentityUser> users)
         Check(await users.AddToRoleAsync(user, role));
         // A new stamp makes signed-in sessions of this user pick up the new role (or lose the old one) at revalidation.
         Check(await users.UpdateSecurityStampAsync(user));
+        stamps.Forget(user.Id);
     }
 
     /// <summary>Sets a new generated password (and ends the account's other sessions); returns it to hand over.</summary>
@@ -61,6 +62,7 @@ public sealed class WorkbenchUsers(UserManager<IdentityUser> users)
         Check(await users.AddPasswordAsync(user, password));
         Check(await users.SetLockoutEndDateAsync(user, null));
         Check(await users.UpdateSecurityStampAsync(user));
+        stamps.Forget(user.Id);
         return password;
     }
 
@@ -69,6 +71,7 @@ public sealed class WorkbenchUsers(UserManager<IdentityUser> users)
     {
         var user = await FindAsync(userId);
         Check(await users.ChangePasswordAsync(user, current, next));
+        stamps.Forget(user.Id);
     }
 
     /// <summary>Deletes an account. Not one's own (so an admin cannot lock everyone out), and not the last admin.</summary>
@@ -79,6 +82,7 @@ public sealed class WorkbenchUsers(UserManager<IdentityUser> users)
         if (await users.IsInRoleAsync(user, WorkbenchRoles.Admin) && await AdminCountAsync() == 1)
             throw new AccountRequestException($"{user.Email} is the only admin and cannot be deleted.");
         Check(await users.DeleteAsync(user));
+        stamps.Forget(user.Id);
     }
 
     async Task<IdentityUser> FindAsync(string userId) =>

@@ -14,10 +14,14 @@ public static class ReviewApi
     public sealed record PredictionDto(int RunId, string HeldOut, int Step, string Predicted, double Confidence,
         IReadOnlyList<ClassProbabilityDto> Probabilities, double Milliseconds);
 
+    /// <summary>One cell image at its limit plus room for the multipart envelope.</summary>
+    public const long MaxBodyBytes = CellPredictor.MaxBytes + (1 << 20);
+
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder app)
     {
-        // A script posts a file with its credentials; there is no form page to carry an antiforgery token, and predicting changes nothing.
-        app.MapPost("/api/runs/{id:int}/predict", Predict).WithTags("Runs").DisableAntiforgery().RequireAuthorization(WorkbenchPolicies.Read);
+        // Bearer tokens only (AccountsHosting.RefusesCookie), so no form page's antiforgery token is needed.
+        app.MapPost("/api/runs/{id:int}/predict", Predict).WithTags("Runs").DisableAntiforgery().RequireAuthorization(WorkbenchPolicies.Read)
+            .WithMetadata(new BodyLimit(MaxBodyBytes));
         return app;
     }
 

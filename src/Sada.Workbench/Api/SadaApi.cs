@@ -13,9 +13,16 @@ namespace Sada.Workbench.Api;
 public static class SadaApi
 {
     /// <summary>The services the endpoints call (all in Sada.Data), problem details for errors, enums as camelCase strings.</summary>
-    public static IServiceCollection AddSadaApi(this IServiceCollection services)
+    public static IServiceCollection AddSadaApi(this IServiceCollection services, IConfiguration configuration)
     {
+        var limits = configuration.GetSection(RequestLimitOptions.Section).Get<RequestLimitOptions>() ?? new RequestLimitOptions();
+        limits.Validate();
+        services.AddSingleton(limits);
+        var runLimits = configuration.GetSection(RunLimits.Section).Get<RunLimits>() ?? new RunLimits();
+        runLimits.Validate();
+        services.TryAddSingleton(runLimits);
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestProblems>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RunQueue>();
@@ -38,6 +45,7 @@ public static class SadaApi
         {
             api.UseExceptionHandler();
             api.UseStatusCodePages();
+            api.UseMiddleware<RequestBodyLimitMiddleware>();
         });
 
     public static IEndpointRouteBuilder MapSadaApi(this IEndpointRouteBuilder app)

@@ -2,32 +2,46 @@ using Microsoft.EntityFrameworkCore;
 using Sada.Core.Configuration;
 using Sada.Core.Runtime;
 using Sada.Data;
+using Sada.Workbench.Accounts;
 
 namespace Sada.Workbench.Health;
 
 public static class HealthApi
 {
-    public sealed record HealthReport(string Status, TorchStatus Torch, DatabaseHealth Database, string DataDirectory);
-    public sealed record DatabaseHealth(bool Reachable, string Path, string? Migration, string? Error);
+    /// <summary>Paths and raw errors are null for anyone but a signed-in admin.</summary>
+    public sealed record HealthReport(string Status, TorchStatus Torch, DatabaseHealth Database, string? DataDirectory);
+    public sealed record DatabaseHealth(bool Reachable, string? Path, string? Migration, string? Error);
 
-    /// <summary>GET /health: 200 when the database answers and the torch backend loaded, 503 otherwise; always a JSON report.</summary>
+    public const string DetailsForAdmins = "details (paths, errors) are shown to a signed-in admin";
+
+    /// <summary>
+    /// GET /health: 200 when the database answers and the torch backend loaded, 503 otherwise; always a JSON report.
+    /// Anyone may ask, so only an admin sees server paths and raw error messages (which may hold paths too).
+    /// </summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", async (TorchStatus torch, SadaOptions options, IDbContextFactory<SadaDbContext> dbs, CancellationToken ct) =>
+        app.MapGet("/health", async (HttpContext http, TorchStatus torch, SadaOptions options, IDbContextFactory<SadaDbContext> dbs, CancellationToken ct) =>
         {
+            bool admin = http.User.IsInRole(WorkbenchRoles.Admin);
+            string? Shown(string? value) => admin ? value : null;
             DatabaseHealth database;
             try
             {
                 await using var db = await dbs.CreateDbContextAsync(ct);
                 var migration = (await db.Database.GetAppliedMigrationsAsync(ct)).LastOrDefault();
-                database = new DatabaseHealth(true, options.ResolveDatabasePath(), migration, null);
+                database = new DatabaseHealth(true, Shown(options.ResolveDatabasePath()), migration, null);
             }
             catch (Exception e)
             {
-                database = new DatabaseHealth(false, options.ResolveDatabasePath(), null, e.Message);
+                database = new DatabaseHealth(false, Shown(options.ResolveDatabasePath()), null, admin ? e.Message : $"the database did not answer; {DetailsForAdmins}");
             }
             bool healthy = database.Reachable && torch.Loaded;
-            var report = new HealthReport(healthy ? "healthy" : "unhealthy", torch, database, options.ResolveDataDirectory());
+            var torchShown = admin ? torch : torch with
+            {
+                NativeLibrary = null,
+                Error = torch.Error is null ? null : $"the torch backend did not load; {DetailsForAdmins}",
+            };
+            var report = new HealthReport(healthy ? "healthy" : "unhealthy", torchShown, database, Shown(options.ResolveDataDirectory()));
             return Results.Json(report, statusCode: healthy ? 200 : 503);
         });
         return app;

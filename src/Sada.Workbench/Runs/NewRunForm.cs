@@ -26,6 +26,9 @@ public sealed partial class NewRunForm
     string _seeds = "0";
     string _studyName = "";
 
+    /// <summary>The server's check of a weights path; null: the file exists (the server sets its weight roots' check).</summary>
+    public Func<string, string?>? CheckWeights { get; set; }
+
     /// <summary>The preset last applied; null after pre-filling from a stored run.</summary>
     public NewRunPreset? Preset { get; private set; } = NewRunPreset.Sada;
 
@@ -107,7 +110,7 @@ public sealed partial class NewRunForm
         get
         {
             var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var e in Config.Validate()) errors.TryAdd(e.Field, e.Message);
+            foreach (var e in Config.Validate(CheckWeights)) errors.TryAdd(e.Field, e.Message);
             if (Dataset is null) errors[DatasetKey] = "choose a dataset";
             else if (Dataset.Centers.Count < 2) errors[DatasetKey] = "leave-one-center-out needs a dataset with at least two centers";
             if (HeldOut.Count == 0) errors[HeldOutKey] = "choose at least one held-out center";

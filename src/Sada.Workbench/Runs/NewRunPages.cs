@@ -19,8 +19,11 @@ public sealed record RunSource(int RunId, string Dataset, string HeldOut, Algori
 /// the API validate alike), and the speeds measured on the device runs train on here.
 /// </summary>
 public sealed class NewRunPages(DatasetReads datasets, RunRequests requests, StudyService studies, RunCatalog catalog,
-    RunTimeEstimator estimator, TorchStatus torch)
+    RunTimeEstimator estimator, TorchStatus torch, RunLimits limits)
 {
+    /// <summary>The server's check of a weights path (inside the weight roots), for the form's live validation.</summary>
+    public Func<string, string?> CheckWeights => limits.CheckWeights;
+
     /// <summary>The device the worker trains on, as runs record it.</summary>
     public string Device => torch.Device;
 

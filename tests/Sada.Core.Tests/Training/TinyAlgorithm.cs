@@ -22,7 +22,7 @@ sealed class TinyAlgorithm : IAlgorithm
     public optim.Optimizer Optimizer { get; }
     public int StageAt(int step) => 2;
 
-    public IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step)
+    public IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step, CancellationToken cancellation = default)
     {
         // Noise from the global generator, so the test sees whether the trainer reseeds it per step.
         var x = batch.AllImages() + 0.01 * randn(batch.AllImages().shape);

@@ -116,6 +116,25 @@ public partial class AccountEndpointsTests(ApiFixture api) : IClassFixture<ApiFi
         Assert.Contains(AccountEndpoints.WrongCredentials, await client.GetStringAsync(location));
     }
 
+    [Theory]
+    [InlineData("/\r\nLocation: https://evil.example")]
+    [InlineData("/runs\t")]
+    [InlineData("/\u007f")]
+    public async Task A_malformed_return_url_sends_the_user_home_after_signing_in(string returnUrl)
+    {
+        await TestAccounts.EnsureUserAsync(api.Factory.Services, WorkbenchRoles.Reviewer);
+        using var client = api.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var page = await client.GetAsync("/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var signIn = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = TestAccounts.Email(WorkbenchRoles.Reviewer), ["Password"] = TestAccounts.Password, ["ReturnUrl"] = returnUrl,
+            ["__RequestVerificationToken"] = AntiforgeryToken(await page.Content.ReadAsStringAsync()),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.Equal("/", signIn.Headers.Location!.OriginalString);
+    }
+
     [Fact]
     public async Task Five_wrong_passwords_lock_the_account_and_the_token_endpoint_says_so()
     {
