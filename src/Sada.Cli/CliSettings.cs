@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Sada.Core.Configuration;
+using Sada.Data;
 
 namespace Sada.Cli;
 
@@ -28,14 +29,22 @@ public static class CliSettings
     public static SadaOptions Load()
     {
         if (current.Value is { } overridden) return overridden;
+        var options = Configuration().GetSection(SadaOptions.Section).Get<SadaOptions>() ?? new SadaOptions();
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Sada:Database's provider and connection string (SQLite when commands run on overridden options, in tests).</summary>
+    public static SadaDatabaseOptions LoadDatabase() =>
+        current.Value is not null ? new SadaDatabaseOptions() : SadaDatabaseOptions.From(Configuration());
+
+    static IConfigurationRoot Configuration()
+    {
         var local = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
         var json = File.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "appsettings.json");
-        var configuration = new ConfigurationBuilder()
+        return new ConfigurationBuilder()
             .AddJsonFile(json, optional: true)
             .AddEnvironmentVariables()
             .Build();
-        var options = configuration.GetSection(SadaOptions.Section).Get<SadaOptions>() ?? new SadaOptions();
-        options.Validate();
-        return options;
     }
 }
