@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
 using Sada.Data.Runs;
 using Sada.Workbench.Review;
 
@@ -33,10 +34,29 @@ public static class RunsHosting
         services.AddSingleton(new RunQueueOptions(options.StaleAfter));
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunStore>();
-        services.AddSignalR();
+        var signalR = services.AddSignalR();
         services.AddSingleton<SignalRRunEvents>();
         services.AddSingleton<RunEventBus>();
         services.AddSingleton<IRunEvents, BroadcastRunEvents>();
+        var redis = RedisOptions.From(configuration);
+        services.AddSingleton(redis);
+        if (redis.Enabled)
+        {
+            // Hub clients of every web instance get every process's events through SignalR's backplane; pages through the relay.
+            signalR.AddStackExchangeRedis(o =>
+            {
+                o.Configuration = redis.ToRedis();
+                o.Configuration.ChannelPrefix = RedisChannel.Literal(redis.ChannelPrefix + ":signalr");
+            });
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.ToRedis()));
+            services.AddSingleton<RedisRunEventRelay>();
+            services.AddSingleton<IPageEventRoute>(sp => sp.GetRequiredService<RedisRunEventRelay>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisRunEventRelay>());
+        }
+        else
+        {
+            services.AddSingleton<IPageEventRoute, LocalPageRoute>();
+        }
         if (options.Enabled)
         {
             services.AddSingleton<RunWorker>();
