@@ -38,6 +38,10 @@ public static class CliSettings
     public static SadaDatabaseOptions LoadDatabase() =>
         current.Value is not null ? new SadaDatabaseOptions() : SadaDatabaseOptions.From(Configuration());
 
+    /// <summary>One configuration value by its key (e.g. Sada:Redis:Configuration); null when unset or in tests.</summary>
+    public static string? Setting(string key) =>
+        current.Value is null && Configuration()[key] is { Length: > 0 } value ? value : null;
+
     static IConfigurationRoot Configuration()
     {
         var local = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
