@@ -1,3 +1,4 @@
+using Sada.Core.Models;
 using System.CommandLine;
 using Sada.Core.Benchmarks;
 using Sada.Core.Runtime;
@@ -77,7 +78,7 @@ public static class BenchCommand
         var cells = new Option<int>("--cells") { Description = "Cells per step (from three made-up centers).", DefaultValueFactory = _ => 24 };
         var k = new Option<int>("--k") { Description = "Views per cell.", DefaultValueFactory = _ => 3 };
         var backbone = new Option<string>("--backbone") { DefaultValueFactory = _ => "resnet18" };
-        backbone.AcceptOnlyFromAmong("resnet18", "resnet50");
+        backbone.AcceptOnlyFromAmong([.. Backbones.Names]);
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats after one warm-up.", DefaultValueFactory = _ => 3 };
         var threads = ThreadsOption();
         var command = new Command("step", "Time a full SADA stage-1 step against the bare backbone's forward and backward.")

@@ -1,3 +1,4 @@
+using Sada.Core.Models;
 using System.CommandLine;
 using Sada.Core.Benchmarks;
 
@@ -10,7 +11,7 @@ public static class BenchPredictCommand
     {
         var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 224 };
         var backbone = new Option<string>("--backbone") { DefaultValueFactory = _ => "resnet18" };
-        backbone.AcceptOnlyFromAmong("resnet18", "resnet50");
+        backbone.AcceptOnlyFromAmong([.. Backbones.Names]);
         var cells = new Option<int>("--cells") { Description = "Cells classified together (the gallery's case).", DefaultValueFactory = _ => 256 };
         var batch = new Option<int>("--batch") { Description = "Cells per forward pass when classifying many.", DefaultValueFactory = _ => 16 };
         var repeats = new Option<int>("--repeats") { Description = "Timed single-cell predictions after one warm-up.", DefaultValueFactory = _ => 20 };

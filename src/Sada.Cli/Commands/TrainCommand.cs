@@ -15,10 +15,10 @@ public static class TrainCommand
         var defaults = new AlgorithmConfig();
         var data = new Option<DirectoryInfo>("--data") { Description = "ImageFolder tree: root/<center>/<class>/<image>", Required = true };
         var holdout = new Option<string>("--holdout") { Description = "Held-out center, or 'all' for every center in turn", Required = true };
-        var algorithm = new Option<string>("--algorithm") { Description = "sada, erm, coral or mixup", DefaultValueFactory = _ => defaults.Algorithm };
-        algorithm.AcceptOnlyFromAmong(AlgorithmConfig.Algorithms);
-        var backbone = new Option<string>("--backbone") { Description = "resnet18 or resnet50", DefaultValueFactory = _ => defaults.Backbone };
-        backbone.AcceptOnlyFromAmong(AlgorithmConfig.Backbones);
+        var algorithm = new Option<string>("--algorithm") { Description = string.Join(", ", AlgorithmConfig.Algorithms), DefaultValueFactory = _ => defaults.Algorithm };
+        algorithm.AcceptOnlyFromAmong([.. AlgorithmConfig.Algorithms]);
+        var backbone = new Option<string>("--backbone") { Description = string.Join(", ", AlgorithmConfig.Backbones), DefaultValueFactory = _ => defaults.Backbone };
+        backbone.AcceptOnlyFromAmong([.. AlgorithmConfig.Backbones]);
         var weights = new Option<FileInfo?>("--weights") { Description = "ImageNet weights: a torchvision .pth state dict or .safetensors file" };
         var size = new Option<int>("--size") { Description = "Image size in pixels", DefaultValueFactory = _ => defaults.ImageSize };
         var batch = new Option<int>("--batch") { Description = "Cells per training center per step", DefaultValueFactory = _ => defaults.BatchPerCenter };

@@ -12,9 +12,9 @@ public enum ContrastMode { Proxy, SupCon, None }
 /// </summary>
 public sealed record AlgorithmConfig
 {
-    /// <summary>sada, erm, coral or mixup.</summary>
+    /// <summary>A name from <see cref="AlgorithmRegistry"/>.</summary>
     public string Algorithm { get; init; } = "sada";
-    /// <summary>resnet50 (the paper's) or resnet18 (the lighter option).</summary>
+    /// <summary>A name from <see cref="Models.Backbones"/>: resnet50 (the paper's) or resnet18 (the lighter option).</summary>
     public string Backbone { get; init; } = "resnet50";
     /// <summary>A torchvision state dict (.pth) or .safetensors file with ImageNet weights; null trains from scratch.</summary>
     public string? Weights { get; init; }
@@ -81,8 +81,10 @@ public sealed record AlgorithmConfig
     public static AlgorithmConfig FromJson(string json) =>
         JsonSerializer.Deserialize<AlgorithmConfig>(json, Json) ?? throw new ArgumentException("empty config");
 
-    public static readonly string[] Algorithms = ["sada", "erm", "coral", "mixup"];
-    public static readonly string[] Backbones = ["resnet18", "resnet50"];
+    /// <summary>Names of <see cref="AlgorithmRegistry.All"/>.</summary>
+    public static IReadOnlyList<string> Algorithms => AlgorithmRegistry.Names;
+    /// <summary>Names of <see cref="Models.Backbones.All"/>.</summary>
+    public static IReadOnlyList<string> Backbones => Models.Backbones.Names;
 
     /// <summary>Every problem with the values, each keyed by the one field it is about; empty when the config is valid.</summary>
     public IReadOnlyList<ConfigError> Validate()

@@ -6,41 +6,39 @@ using static TorchSharp.torch;
 namespace Sada.Core.Algorithms;
 
 /// <summary>
-/// Names to algorithms, as DomainBed's get_algorithm_class: a new method is one class and one line here, never an
-/// edit of the trainer.
+/// The one list of algorithms, as DomainBed's registry: a new method is one class and one entry here, never an edit
+/// of the trainer, the config, the CLI or the pages, which all read this list.
 /// </summary>
 public static class AlgorithmRegistry
 {
-    public delegate IAlgorithm Factory(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain);
+    public static readonly IReadOnlyList<AlgorithmDescriptor> All =
+    [
+        new("sada", "SADA",
+            (config, numClasses, device, views, plain) => new SadaAlgorithm(config, numClasses, device, views, plain),
+            SadaAlgorithm.NetworkFor, SadaAlgorithm.ViewsOverSteps),
+        new("erm", "ERM",
+            (config, numClasses, device, _, plain) => new Erm(config, numClasses, device, plain),
+            Baseline, AlgorithmDescriptor.OneViewPerStep),
+        new("coral", "CORAL",
+            (config, numClasses, device, _, plain) => new Coral(config, numClasses, device, plain),
+            Baseline, AlgorithmDescriptor.OneViewPerStep),
+        new("mixup", "Mixup",
+            (config, numClasses, device, _, plain) => new Mixup(config, numClasses, device, plain),
+            Baseline, AlgorithmDescriptor.OneViewPerStep),
+    ];
 
-    public delegate CellNetwork NetworkFactory(AlgorithmConfig config, int numClasses, Device device);
-
-    static readonly Dictionary<string, Factory> Factories = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["sada"] = (config, numClasses, device, views, plain) => new Sada(config, numClasses, device, views, plain),
-        ["erm"] = (config, numClasses, device, _, plain) => new Erm(config, numClasses, device, plain),
-        ["coral"] = (config, numClasses, device, _, plain) => new Coral(config, numClasses, device, plain),
-        ["mixup"] = (config, numClasses, device, _, plain) => new Mixup(config, numClasses, device, plain),
-    };
-
-    /// <summary>The network each algorithm trains, so stored weights load into the same shape (the baselines have no heads).</summary>
-    static readonly Dictionary<string, NetworkFactory> Networks = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["sada"] = Sada.NetworkFor,
-        ["erm"] = Baseline,
-        ["coral"] = Baseline,
-        ["mixup"] = Baseline,
-    };
-
+    /// <summary>The baselines' network: backbone and classifier, no heads.</summary>
     static CellNetwork Baseline(AlgorithmConfig config, int numClasses, Device device) =>
         CellNetwork.Create(config, numClasses, device, withLaHead: false, withProjector: false);
 
-    public static IReadOnlyCollection<string> Names => Factories.Keys;
+    public static IReadOnlyList<string> Names { get; } = All.Select(a => a.Name).ToArray();
 
-    /// <summary>The algorithm <see cref="AlgorithmConfig.Algorithm"/> names, with its network on <paramref name="device"/>.</summary>
-    /// <param name="views">Stage-1 views (used by SADA only).</param>
-    /// <param name="plain">Jitter and normalisation of plain images (stage 2 and the baselines).</param>
+    /// <summary>The descriptor of <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
+    public static AlgorithmDescriptor Find(string name) =>
+        All.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown algorithm '{name}': known algorithms are {string.Join(", ", Names)}.", nameof(name));
+
     /// <summary>
     /// The algorithm with the method's own augmentations: stain-based views (or, with StainAugmentation off,
     /// ColorJitter copies) for SADA's stage 1, and ColorJitter + ImageNet normalisation of plain images.
@@ -51,11 +49,13 @@ public static class AlgorithmRegistry
         return Create(config, numClasses, device, views, new JitterAndNormalize(config));
     }
 
+    /// <param name="views">Stage-1 views (multi-view algorithms only).</param>
+    /// <param name="plain">Jitter and normalisation of plain images (stage 2 and the baselines).</param>
+    /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
     public static IAlgorithm Create(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain)
     {
-        if (!Factories.TryGetValue(config.Algorithm, out var factory))
-            throw new ArgumentException($"Unknown algorithm '{config.Algorithm}': known algorithms are {string.Join(", ", Factories.Keys)}.", nameof(config));
-        return factory(config, numClasses, device, views, plain);
+        ArgumentNullException.ThrowIfNull(config);
+        return Find(config.Algorithm).Create(config, numClasses, device, views, plain);
     }
 
     /// <summary>
@@ -66,8 +66,7 @@ public static class AlgorithmRegistry
     /// <exception cref="ArgumentException">An unknown name; the message lists the known ones.</exception>
     public static CellNetwork CreateNetwork(AlgorithmConfig config, int numClasses, Device device)
     {
-        if (!Networks.TryGetValue(config.Algorithm, out var network))
-            throw new ArgumentException($"Unknown algorithm '{config.Algorithm}': known algorithms are {string.Join(", ", Networks.Keys)}.", nameof(config));
-        return network(config, numClasses, device);
+        ArgumentNullException.ThrowIfNull(config);
+        return Find(config.Algorithm).Network(config, numClasses, device);
     }
 }

@@ -22,9 +22,7 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
     readonly Module<Tensor, Tensor> layer3;
     readonly Module<Tensor, Tensor> layer4;
 
-    public static readonly string[] Architectures = ["resnet18", "resnet50"];
-
-    /// <summary>resnet18 or resnet50.</summary>
+    /// <summary>A name from <see cref="Backbones"/>.</summary>
     public string Architecture { get; }
 
     /// <summary>C: channels of F and width of r (512 for ResNet-18, 2048 for ResNet-50).</summary>
@@ -33,14 +31,10 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
     public ResNetBackbone(string architecture = "resnet50") : base(nameof(ResNetBackbone))
     {
         Architecture = architecture;
-        // Build torchvision's network and keep its trunk; the pooling and fc layers are not used.
-        var (resnet, dim) = architecture switch
-        {
-            "resnet18" => (torchvision.models.resnet18(), 512),
-            "resnet50" => (torchvision.models.resnet50(), 2048),
-            _ => throw new ArgumentException($"Unknown backbone '{architecture}': use one of {string.Join(", ", Architectures)}.", nameof(architecture)),
-        };
-        FeatureDim = dim;
+        // Build the whole network and keep its trunk; the pooling and fc layers are not used.
+        var descriptor = Backbones.Find(architecture);
+        var resnet = descriptor.BuildTrunk();
+        FeatureDim = descriptor.FeatureDim;
         var parts = resnet.named_children().ToDictionary(c => c.name, c => c.module);
         conv1 = Part(parts, "conv1");
         bn1 = Part(parts, "bn1");

@@ -58,116 +58,138 @@ public sealed class Trainer(
     public string? LastCheckpointPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "last.ckpt");
     public string? BestWeightsPath => _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, "best.weights");
 
+    /// <summary>The run's phases: data, network (fresh or resumed), the steps with their evaluations, then SWAD and the result.</summary>
     public TrainingResult Run(CancellationToken cancellation = default)
     {
         config.EnsureValid();
+        var (split, cache) = PrepareData(cancellation);
+        using var algorithm = BuildAlgorithm();
+        var loop = new LoopState(ResumeOrStart(algorithm), EmbeddingCells(cache));
+        using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
+        if (valley is not null && loop.FirstStep > 0)
+            Log("warning", "SWAD restarts its loss valley at the resumed step: segments before the stop are not in checkpoints.");
+        if (loop.FirstStep < config.Steps) algorithm.Network.train();
+
+        var sampler = new BalancedBatchSampler(split.Training, config.BatchPerCenter, config.Seed);
+        for (int step = loop.FirstStep; step < config.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            TrainStep(algorithm, sampler, split, cache, step, loop, valley);
+            if (step % config.EvalEvery == 0 || step == config.Steps - 1)
+                EvaluateAndCheckpoint(algorithm, split, cache, step, loop, valley);
+            if (_options.Embedding is { AtEndOfStage1: true } && algorithm.StageAt(step) == 1 && step + 1 < config.Steps && algorithm.StageAt(step + 1) == 2)
+                Embed(algorithm, loop.EmbedCells, cache, step, EmbeddingRecord.Stage1, loop.Embeddings, cancellation);
+        }
+        if (_options.Embedding is { AtEnd: true })
+            Embed(algorithm, loop.EmbedCells, cache, config.Steps - 1, EmbeddingRecord.Final, loop.Embeddings, cancellation);
+        if (loop.Evaluations.Count == 0) throw new InvalidOperationException("The run made no evaluation.");
+        loop.Segment?.Dispose();
+        return Result(algorithm, split, cache, loop, valley);
+    }
+
+    /// <summary>The split, and every image it uses decoded once; unreadable images are left out with a warning.</summary>
+    (LeaveOneCenterOutSplit Split, DecodedImageCache Cache) PrepareData(CancellationToken cancellation)
+    {
         var split = LeaveOneCenterOut.Split(data, heldOut, config.HoldoutFraction, config.Seed);
         var cache = DecodeAll(split, cancellation);
-        split = WithoutUnreadable(split, cache);
+        return (WithoutUnreadable(split, cache), cache);
+    }
 
+    IAlgorithm BuildAlgorithm()
+    {
         // The initial weights are a function of the seed: no other thread may draw in between (GlobalRandom).
-        using var algorithm = GlobalRandom.Exclusive(() =>
+        var algorithm = GlobalRandom.Exclusive(() =>
         {
             torch.manual_seed(config.Seed);
             return createAlgorithm(data.Classes.Count);
         });
         algorithm.Network.to(device);
+        return algorithm;
+    }
 
-        var state = new TrainerState(-1, -1, double.NegativeInfinity, []);
-        if (_options.Resume && LastCheckpointPath is { } last && File.Exists(last))
+    /// <summary>The state of last.ckpt when resuming is asked for and it exists, else a fresh start.</summary>
+    TrainerState ResumeOrStart(IAlgorithm algorithm)
+    {
+        if (!_options.Resume || LastCheckpointPath is not { } last || !File.Exists(last))
+            return new TrainerState(-1, -1, double.NegativeInfinity, []);
+        var state = Checkpoint.Load(last, algorithm);
+        EnsureSameRun(last, state);
+        Log("info", $"Resumed from {last} at step {state.Step + 1}.");
+        progress?.Report(new TrainingResumed(state.Step + 1, state.Evaluations));
+        return state;
+    }
+
+    /// <summary>One update of the algorithm on the step's balanced minibatch, its losses summed for the next evaluation.</summary>
+    void TrainStep(IAlgorithm algorithm, BalancedBatchSampler sampler, LeaveOneCenterOutSplit split, DecodedImageCache cache,
+        int step, LoopState loop, LossValley? valley)
+    {
+        var stepStart = loop.Clock.Elapsed;
+        IReadOnlyDictionary<string, double> losses;
+        using (var scope = NewDisposeScope())
         {
-            state = Checkpoint.Load(last, algorithm);
-            EnsureSameRun(last, state);
-            Log("info", $"Resumed from {last} at step {state.Step + 1}.");
-            progress?.Report(new TrainingResumed(state.Step + 1, state.Evaluations));
+            var batch = MakeBatch(sampler.At(step), cache, step);
+            // A draw inside the update from the global generator is seeded from (seed, step), and no other thread draws
+            // in between (GlobalRandom): the step is the whole RNG state of a run.
+            losses = GlobalRandom.Exclusive(() =>
+            {
+                torch.manual_seed(SeedMix.Of(config.Seed, step, -1));
+                return algorithm.Update(batch, step);
+            });
         }
-        var evaluations = state.Evaluations.ToList();
-        var embeddings = new List<EmbeddingRecord>();
-        var embedCells = EmbeddingCells(cache);
-        int bestStep = state.BestStep;
-        double bestValidation = state.BestValidation;
+        foreach (var (name, value) in losses)
+        {
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(step, name, value);
+            var (sum, n) = loop.LossSums.GetValueOrDefault(name);
+            loop.LossSums[name] = (sum + value, n + 1);
+        }
+        // SWAD averages every step's weights, from stage 2 on (the released config).
+        if (valley is not null && algorithm.StageAt(step) == 2) (loop.Segment ??= new WeightAverage()).Add(algorithm.Network, step);
+        loop.TrainSeconds += (loop.Clock.Elapsed - stepStart).TotalSeconds;
+        loop.TrainImages += (long)config.BatchPerCenter * split.Training.Count;
 
-        var sampler = new BalancedBatchSampler(split.Training, config.BatchPerCenter, config.Seed);
+        if (loop.Clock.Elapsed - loop.LastProgress >= _options.ProgressInterval || step == config.Steps - 1)
+        {
+            loop.LastProgress = loop.Clock.Elapsed;
+            double perStep = loop.TrainSeconds / (step - loop.FirstStep + 1);
+            progress?.Report(new TrainingProgress(step, config.Steps, algorithm.StageAt(step), loop.ImagesPerSecond,
+                loop.Clock.Elapsed.TotalSeconds, perStep * (config.Steps - step - 1), losses));
+        }
+    }
+
+    /// <summary>
+    /// Held-out and validation metrics with the losses averaged since the last evaluation; best weights by validation;
+    /// then last.ckpt, written before anyone is told, so a listener never stores an evaluation that a crash would replay.
+    /// </summary>
+    void EvaluateAndCheckpoint(IAlgorithm algorithm, LeaveOneCenterOutSplit split, DecodedImageCache cache, int step,
+        LoopState loop, LossValley? valley)
+    {
         // Each loss is averaged over the steps that reported it: a window spanning the stage switch has stage-1 and
         // stage-2 terms, and dividing by every step would understate both.
-        var sums = new Dictionary<string, (double Sum, int Steps)>();
-        var clock = Stopwatch.StartNew();
-        double trainSeconds = 0;
-        long trainImages = 0;
-        var lastProgress = TimeSpan.Zero;
-        int firstStep = state.Step + 1;
-        if (firstStep < config.Steps) algorithm.Network.train();
-        using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
-        WeightAverage? segment = null;
-        if (valley is not null && firstStep > 0)
-            Log("warning", "SWAD restarts its loss valley at the resumed step: segments before the stop are not in checkpoints.");
-
-        for (int step = firstStep; step < config.Steps; step++)
+        var record = Evaluate(algorithm, split, cache, step, loop.LossSums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Steps),
+            loop.ImagesPerSecond, loop.Clock.Elapsed.TotalSeconds);
+        loop.LossSums.Clear();
+        loop.Evaluations.Add(record);
+        if (valley is not null && loop.Segment is not null)
         {
-            cancellation.ThrowIfCancellationRequested();
-            var stepStart = clock.Elapsed;
-            IReadOnlyDictionary<string, double> losses;
-            using (var scope = NewDisposeScope())
-            {
-                var batch = MakeBatch(sampler.At(step), cache, step);
-                // A draw inside the update from the global generator is seeded from (seed, step), and no other thread draws
-                // in between (GlobalRandom): the step is the whole RNG state of a run.
-                losses = GlobalRandom.Exclusive(() =>
-                {
-                    torch.manual_seed(SeedMix.Of(config.Seed, step, -1));
-                    return algorithm.Update(batch, step);
-                });
-            }
-            foreach (var (name, value) in losses)
-            {
-                if (!double.IsFinite(value)) throw new TrainingDivergedException(step, name, value);
-                var (sum, n) = sums.GetValueOrDefault(name);
-                sums[name] = (sum + value, n + 1);
-            }
-            // SWAD averages every step's weights, from stage 2 on (the released config).
-            if (valley is not null && algorithm.StageAt(step) == 2) (segment ??= new WeightAverage()).Add(algorithm.Network, step);
-            trainSeconds += (clock.Elapsed - stepStart).TotalSeconds;
-            trainImages += (long)config.BatchPerCenter * split.Training.Count;
-            double imagesPerSecond = trainImages / Math.Max(trainSeconds, 1e-9);
-
-            if (clock.Elapsed - lastProgress >= _options.ProgressInterval || step == config.Steps - 1)
-            {
-                lastProgress = clock.Elapsed;
-                double perStep = trainSeconds / (step - firstStep + 1);
-                progress?.Report(new TrainingProgress(step, config.Steps, algorithm.StageAt(step), imagesPerSecond,
-                    clock.Elapsed.TotalSeconds, perStep * (config.Steps - step - 1), losses));
-            }
-
-            if (step % config.EvalEvery == 0 || step == config.Steps - 1)
-            {
-                var record = Evaluate(algorithm, split, cache, step, sums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Steps),
-                    imagesPerSecond, clock.Elapsed.TotalSeconds);
-                sums.Clear();
-                evaluations.Add(record);
-                if (valley is not null && segment is not null)
-                {
-                    segment.EndLoss = record.ValidationLoss;
-                    valley.Update(segment);
-                    segment = null;
-                }
-                if (record.ValidationAccuracy > bestValidation)
-                {
-                    bestValidation = record.ValidationAccuracy;
-                    bestStep = step;
-                    if (BestWeightsPath is { } best) Checkpoint.SaveWeights(best, algorithm);
-                }
-                // Checkpoint before telling anyone: a listener never stores an evaluation that a crash would replay.
-                if (LastCheckpointPath is { } path) Checkpoint.Save(path, algorithm, new TrainerState(step, bestStep, bestValidation, evaluations, config.ToJson(), split.HeldOutName));
-                progress?.Report(record);
-            }
-            if (_options.Embedding is { AtEndOfStage1: true } && algorithm.StageAt(step) == 1 && step + 1 < config.Steps && algorithm.StageAt(step + 1) == 2)
-                Embed(algorithm, embedCells, cache, step, EmbeddingRecord.Stage1, embeddings, cancellation);
+            loop.Segment.EndLoss = record.ValidationLoss;
+            valley.Update(loop.Segment);
+            loop.Segment = null;
         }
-        if (_options.Embedding is { AtEnd: true })
-            Embed(algorithm, embedCells, cache, config.Steps - 1, EmbeddingRecord.Final, embeddings, cancellation);
+        if (record.ValidationAccuracy > loop.BestValidation)
+        {
+            loop.BestValidation = record.ValidationAccuracy;
+            loop.BestStep = step;
+            if (BestWeightsPath is { } best) Checkpoint.SaveWeights(best, algorithm);
+        }
+        if (LastCheckpointPath is { } path)
+            Checkpoint.Save(path, algorithm, new TrainerState(step, loop.BestStep, loop.BestValidation, loop.Evaluations, config.ToJson(), split.HeldOutName));
+        progress?.Report(record);
+    }
 
-        if (evaluations.Count == 0) throw new InvalidOperationException("The run made no evaluation.");
-        segment?.Dispose();
+    /// <summary>The selected (best validation) and last evaluations, and SWAD's averaged weights evaluated when it ran.</summary>
+    TrainingResult Result(IAlgorithm algorithm, LeaveOneCenterOutSplit split, DecodedImageCache cache, LoopState loop, LossValley? valley)
+    {
+        var evaluations = loop.Evaluations;
         HeldOutEvaluation? swad = null;
         string? swadNote = null;
         if (valley is not null && (valley.IsConverged || evaluations.Any(e => e.Stage == 2)))
@@ -180,9 +202,27 @@ public sealed class Trainer(
             swad = HeldOutEvaluation.From(Classify(algorithm, split.Test, cache).Metrics, data.Classes);
             if (_options.CheckpointDirectory is { } dir) Checkpoint.SaveWeights(Path.Combine(dir, "swad.weights"), algorithm);
         }
-        var selected = evaluations.FirstOrDefault(e => e.Step == bestStep) ?? evaluations[^1];
+        var selected = evaluations.FirstOrDefault(e => e.Step == loop.BestStep) ?? evaluations[^1];
         return new TrainingResult(split.HeldOutName, config, data.Classes, split.Training.Select(t => t.Name).ToList(),
-            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, embeddings);
+            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, loop.Embeddings);
+    }
+
+    /// <summary>What the step loop carries from one step to the next: model selection, loss sums, speed, SWAD's segment.</summary>
+    sealed class LoopState(TrainerState resumed, IReadOnlyList<CellSample> embedCells)
+    {
+        public int FirstStep { get; } = resumed.Step + 1;
+        public List<EvaluationRecord> Evaluations { get; } = resumed.Evaluations.ToList();
+        public int BestStep { get; set; } = resumed.BestStep;
+        public double BestValidation { get; set; } = resumed.BestValidation;
+        public IReadOnlyList<CellSample> EmbedCells { get; } = embedCells;
+        public List<EmbeddingRecord> Embeddings { get; } = [];
+        public Dictionary<string, (double Sum, int Steps)> LossSums { get; } = [];
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+        public TimeSpan LastProgress { get; set; } = TimeSpan.Zero;
+        public double TrainSeconds { get; set; }
+        public long TrainImages { get; set; }
+        public double ImagesPerSecond => TrainImages / Math.Max(TrainSeconds, 1e-9);
+        public WeightAverage? Segment { get; set; }
     }
 
     /// <summary>The stratified t-SNE sample over every center (held-out included), among the readable cells.</summary>

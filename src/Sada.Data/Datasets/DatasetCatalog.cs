@@ -19,6 +19,9 @@ public sealed record DeletedDataset(string Name, int Images, int Files);
 /// <summary>One stored image of a center, for pickers: its row id, class, the name it was imported under and its file.</summary>
 public sealed record StoredCell(long Id, string Center, string ClassName, string OriginalName, string Path);
 
+/// <summary>One stored image of a center with its content hash, for callers that key on the file (the review gallery).</summary>
+public sealed record StoredImage(long Id, string ClassName, string Hash, string Extension, string Path);
+
 /// <summary>What a contact sheet shows: paths[center][class] are stored image files.</summary>
 public sealed record SheetPlan(IReadOnlyList<string> Centers, IReadOnlyList<string> Classes, IReadOnlyList<IReadOnlyList<IReadOnlyList<string>>> Paths);
 
@@ -136,6 +139,25 @@ public sealed class DatasetCatalog(SadaDbContext db, ImageStore store)
     }
 
     public bool Any() => db.Datasets.Any();
+
+    /// <summary>The dataset named <paramref name="nameOrId"/>, or with that id when no dataset has that name; null when none.</summary>
+    public Entities.Dataset? FindByNameOrId(string nameOrId) =>
+        db.Datasets.AsNoTracking().SingleOrDefault(d => d.Name == nameOrId)
+        ?? (int.TryParse(nameOrId, out int id) ? db.Datasets.AsNoTracking().SingleOrDefault(d => d.Id == id) : null);
+
+    /// <summary>The name of dataset <paramref name="id"/>; null when there is none.</summary>
+    public string? NameOf(int id) => db.Datasets.AsNoTracking().Where(d => d.Id == id).Select(d => d.Name).SingleOrDefault();
+
+    /// <summary>Every image of one center (matched without regard to case), in import order; empty for an unknown center.</summary>
+    public IReadOnlyList<StoredImage> ImagesOf(int datasetId, string center)
+    {
+        var centerId = db.Centers.AsNoTracking().Where(c => c.DatasetId == datasetId).Select(c => new { c.Id, c.Name }).AsEnumerable()
+            .FirstOrDefault(c => string.Equals(c.Name, center, StringComparison.OrdinalIgnoreCase))?.Id;
+        if (centerId is null) return [];
+        return db.CellImages.AsNoTracking().Where(i => i.CenterId == centerId).OrderBy(i => i.Id)
+            .Select(i => new { i.Id, i.ClassName, i.Hash, i.File!.Extension }).AsEnumerable()
+            .Select(i => new StoredImage(i.Id, i.ClassName, i.Hash, i.Extension, store.PathFor(i.Hash, i.Extension))).ToList();
+    }
 
     Entities.Dataset Find(string name) =>
         db.Datasets.AsNoTracking().SingleOrDefault(d => d.Name == name)

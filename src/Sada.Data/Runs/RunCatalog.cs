@@ -56,6 +56,35 @@ public sealed class RunCatalog(IDbContextFactory<SadaDbContext> dbs, RunQueue qu
         return new RunDetails(summary, extra.ConfigJson, extra.CodeVersion, extra.CheckpointDirectory, extra.HeartbeatAt, metrics);
     }
 
+    /// <summary>The run's row; null for an unknown run.</summary>
+    public async Task<Run?> FindAsync(int id, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        return await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellation);
+    }
+
+    /// <summary>One run with its evaluations (not its log or t-SNE points, which are large); null for an unknown run.</summary>
+    public async Task<EvaluatedRun?> EvaluatedAsync(int id, CancellationToken cancellation = default) =>
+        (await EvaluatedAsync(r => r.Id == id, cancellation)).SingleOrDefault();
+
+    /// <summary>Every run of a study with its evaluations, by id.</summary>
+    public Task<IReadOnlyList<EvaluatedRun>> EvaluatedInStudyAsync(int studyId, CancellationToken cancellation = default) =>
+        EvaluatedAsync(r => r.StudyId == studyId, cancellation);
+
+    /// <summary>Every completed run with its evaluations, by id.</summary>
+    public Task<IReadOnlyList<EvaluatedRun>> EvaluatedCompletedAsync(CancellationToken cancellation = default) =>
+        EvaluatedAsync(r => r.Status == RunStatus.Completed, cancellation);
+
+    async Task<IReadOnlyList<EvaluatedRun>> EvaluatedAsync(System.Linq.Expressions.Expression<Func<Run, bool>> which, CancellationToken cancellation)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        var runs = await db.Runs.AsNoTracking().Where(which).Include(r => r.Dataset).OrderBy(r => r.Id).ToListAsync(cancellation);
+        var ids = runs.Select(r => r.Id).ToList();
+        var metrics = (await db.RunMetrics.AsNoTracking().Where(m => ids.Contains(m.RunId)).OrderBy(m => m.Step).ToListAsync(cancellation))
+            .ToLookup(m => m.RunId);
+        return runs.Select(r => new EvaluatedRun(r, r.Dataset?.Name ?? "", metrics[r.Id].ToList())).ToList();
+    }
+
     /// <summary>Cancels a queued run at once, or asks a running one to stop; says what happened.</summary>
     public async Task<CancelResult> CancelAsync(int id, CancellationToken cancellation = default)
     {

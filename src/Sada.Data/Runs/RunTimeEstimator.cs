@@ -79,13 +79,9 @@ public sealed class RunTimeEstimator(IDbContextFactory<SadaDbContext> dbs)
     public static long Views(AlgorithmConfig config, int trainingCenters) =>
         (long)config.BatchPerCenter * trainingCenters * ViewsPerCell(config, config.Steps);
 
-    /// <summary>Views of one cell over the first <paramref name="steps"/> steps: k in SADA's feature-learning steps, else 1.</summary>
-    public static long ViewsPerCell(AlgorithmConfig config, int steps)
-    {
-        if (config.Algorithm != "sada") return steps;
-        int multiView = config.TwoStage ? Math.Min(steps, config.Stage1Steps) : steps;
-        return (long)multiView * config.K + (steps - multiView);
-    }
+    /// <summary>Views of one cell over the first <paramref name="steps"/> steps, as its algorithm counts them.</summary>
+    public static long ViewsPerCell(AlgorithmConfig config, int steps) =>
+        AlgorithmRegistry.Find(config.Algorithm).ViewsOverSteps(config, steps);
 
     /// <summary>A metric row's ImagesPerSecond (cells per second, averaged over steps 0 to <paramref name="step"/>) as views per second.</summary>
     public static double ViewsPerSecond(AlgorithmConfig config, int step, double imagesPerSecond) =>

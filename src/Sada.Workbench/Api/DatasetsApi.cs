@@ -29,9 +29,9 @@ public static class DatasetsApi
     static Ok<IReadOnlyList<DatasetSummary>> List(DatasetCatalog catalog) => TypedResults.Ok(catalog.List());
 
     /// <summary>One dataset by name (or id): per center its image and class counts and its stain fingerprint when computed.</summary>
-    static async Task<Results<Ok<DatasetDto>, ProblemHttpResult>> Get(string nameOrId, SadaDbContext db, DatasetCatalog catalog, CancellationToken ct)
+    static Results<Ok<DatasetDto>, ProblemHttpResult> Get(string nameOrId, DatasetCatalog catalog)
     {
-        var dataset = await DatasetLookup.FindAsync(db, nameOrId, ct);
+        var dataset = catalog.FindByNameOrId(nameOrId);
         if (dataset is null) return ApiProblems.NotFound($"no dataset named '{nameOrId}'");
         var d = catalog.Show(dataset.Name);
         return TypedResults.Ok(new DatasetDto(d.Id, d.Name, d.Description, d.IsSynthetic, d.CreatedAt, d.ImageCount, d.Classes,

@@ -21,6 +21,8 @@ public static class SadaApi
         services.TryAddSingleton<RunQueue>();
         services.TryAddSingleton<RunRequests>();
         services.TryAddSingleton<RunCatalog>();
+        services.TryAddSingleton<StoredCounts>();
+        services.TryAddSingleton<DatasetReads>();
         services.TryAddSingleton<StudyService>();
         services.TryAddSingleton(sp => new ImageStore(sp.GetRequiredService<SadaOptions>().ResolveDataDirectory()));
         services.TryAddScoped(sp => new DatasetCatalog(sp.GetRequiredService<SadaDbContext>(), sp.GetRequiredService<ImageStore>()));

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Imaging;
-using Sada.Data;
 using Sada.Data.Datasets;
 
 namespace Sada.Workbench.Datasets;
@@ -15,36 +13,31 @@ public sealed record DatasetRow(int Id, string Name, bool IsSynthetic, DateTime 
 public sealed record RenderedSheet(byte[] Png, string ETag);
 
 /// <summary>The dataset pages' and endpoints' reads, through the same <see cref="DatasetCatalog"/> the CLI uses, one database context per call.</summary>
-public sealed class DatasetBrowser(IDbContextFactory<SadaDbContext> databases, ImageStore store)
+public sealed class DatasetBrowser(DatasetReads datasets)
 {
     public const int SheetTile = 64;
     public const int SheetPerCell = 3;
 
     public async Task<IReadOnlyList<DatasetRow>> ListAsync()
     {
-        await using var db = await databases.CreateDbContextAsync();
-        var catalog = new DatasetCatalog(db, store);
-        return catalog.List().Select(d =>
+        return await datasets.ReadAsync(catalog => catalog.List().Select(d =>
         {
             var details = catalog.Show(d.Name);
             var counts = details.Classes.Select(c => KeyValuePair.Create(c, details.Centers.Sum(x => x.ClassCounts.GetValueOrDefault(c)))).ToList();
             return new DatasetRow(d.Id, d.Name, d.IsSynthetic, d.CreatedAt, d.Centers, d.ImageCount, counts);
-        }).ToList();
+        }).ToList());
     }
 
     /// <summary>The dataset with its centers' counts and fingerprints; null when there is none by that id.</summary>
     public async Task<DatasetDetails?> GetAsync(int id)
     {
-        await using var db = await databases.CreateDbContextAsync();
-        var name = await db.Datasets.Where(d => d.Id == id).Select(d => d.Name).SingleOrDefaultAsync();
-        return name is null ? null : new DatasetCatalog(db, store).Show(name);
+        return await datasets.ReadAsync(catalog => catalog.NameOf(id) is { } name ? catalog.Show(name) : null);
     }
 
     /// <summary>A page of a center's cells (of one class when given), for the cell picker.</summary>
     public async Task<IReadOnlyList<StoredCell>> CellsAsync(int datasetId, string center, string? className, int skip, int take)
     {
-        await using var db = await databases.CreateDbContextAsync();
-        return new DatasetCatalog(db, store).Cells(datasetId, center, className, skip, take);
+        return await datasets.ReadAsync(catalog => catalog.Cells(datasetId, center, className, skip, take));
     }
 
     /// <summary>
@@ -54,12 +47,13 @@ public sealed class DatasetBrowser(IDbContextFactory<SadaDbContext> databases, I
     /// </summary>
     public async Task<RenderedSheet?> SheetAsync(string nameOrId, string center, string? knownETag = null)
     {
-        await using var db = await databases.CreateDbContextAsync();
-        var dataset = await DatasetLookup.FindAsync(db, nameOrId);
-        if (dataset is null) return null;
-        SheetPlan plan;
-        try { plan = new DatasetCatalog(db, store).SheetPlan(dataset.Name, SheetPerCell, center); }
-        catch (DatasetException) { return null; }
+        var plan = await datasets.ReadAsync(catalog =>
+        {
+            if (catalog.FindByNameOrId(nameOrId) is not { } dataset) return null;
+            try { return catalog.SheetPlan(dataset.Name, SheetPerCell, center); }
+            catch (DatasetException) { return null; }
+        });
+        if (plan is null) return null;
         var etag = Tag(plan);
         if (etag == knownETag) return new RenderedSheet([], etag);
         // Skia decodes the files and encodes the PNG: tens of milliseconds, off the request's thread.
@@ -70,9 +64,8 @@ public sealed class DatasetBrowser(IDbContextFactory<SadaDbContext> databases, I
     /// <summary>One stored cell as PNG (whatever its stored format, TIFF included); null when it is not an image of the dataset.</summary>
     public async Task<(byte[] Png, string ETag)?> CellPngAsync(string nameOrId, long imageId)
     {
-        await using var db = await databases.CreateDbContextAsync();
-        var dataset = await DatasetLookup.FindAsync(db, nameOrId);
-        if (dataset is null || new DatasetCatalog(db, store).Cell(dataset.Id, imageId) is not { } cell) return null;
+        var cell = await datasets.ReadAsync(catalog => catalog.FindByNameOrId(nameOrId) is { } dataset ? catalog.Cell(dataset.Id, imageId) : null);
+        if (cell is null) return null;
         var image = CellImageDecoder.Decode(cell.Path);
         return (Core.Imaging.PngEncoder.Encode(image), $"\"{Path.GetFileNameWithoutExtension(cell.Path)}\"");
     }

@@ -22,6 +22,7 @@ public static class DatasetServices
         imports.Validate();
         services.AddSingleton(imports);
         services.TryAddSingleton(sp => new ImageStore(sp.GetRequiredService<SadaOptions>().ResolveDataDirectory()));
+        services.TryAddSingleton<DatasetReads>();
         services.AddSingleton<DatasetAdmin>();
         services.AddSingleton<DatasetBrowser>();
         services.AddSingleton<StainExplorer>();

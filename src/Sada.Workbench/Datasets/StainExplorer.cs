@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Imaging;
 using Sada.Core.Stain;
-using Sada.Data;
 using Sada.Data.Datasets;
 
 namespace Sada.Workbench.Datasets;
@@ -23,7 +21,7 @@ public sealed record TransferPreview(StoredCell Source, byte[] SourcePng, int Si
 /// preview of one cell transferred into every other center's stains by <see cref="StainTransferPreview"/>, the
 /// augmentation's own transfer, with each center represented by its thumbnail nearest its fingerprint.
 /// </summary>
-public sealed class StainExplorer(IDbContextFactory<SadaDbContext> databases, ImageStore store)
+public sealed class StainExplorer(DatasetReads datasets)
 {
     /// <summary>Preview sides offered: the synthetic set's size and the method's model size.</summary>
     public static readonly int[] Sides = [96, 224];
@@ -45,14 +43,15 @@ public sealed class StainExplorer(IDbContextFactory<SadaDbContext> databases, Im
     /// </summary>
     public async Task<TransferPreview> PreviewAsync(int datasetId, long imageId, int side, CancellationToken cancellation = default)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellation);
-        var catalog = new DatasetCatalog(db, store);
-        var source = catalog.Cell(datasetId, imageId) ?? throw new DatasetException($"no cell #{imageId} in this dataset");
-        var name = await db.Datasets.Where(d => d.Id == datasetId).Select(d => d.Name).SingleAsync(cancellation);
-        var others = catalog.Show(name).Centers.Where(c => c.Name != source.Center).ToList();
-        var targets = others
-            .Select(c => (c.Name, Print: StainFingerprint.FromJson(c.StainFingerprintJson), Files: catalog.FilesOf(c.ThumbnailHashes)))
-            .Where(t => t.Print is not null && t.Files.Count > 0).ToList();
+        var (source, others, targets) = await datasets.ReadAsync(catalog =>
+        {
+            var source = catalog.Cell(datasetId, imageId) ?? throw new DatasetException($"no cell #{imageId} in this dataset");
+            var others = catalog.Show(catalog.NameOf(datasetId)!).Centers.Where(c => c.Name != source.Center).ToList();
+            var targets = others
+                .Select(c => (c.Name, Print: StainFingerprint.FromJson(c.StainFingerprintJson), Files: catalog.FilesOf(c.ThumbnailHashes)))
+                .Where(t => t.Print is not null && t.Files.Count > 0).ToList();
+            return (source, others, targets);
+        }, cancellation);
         var skipped = others.Select(c => c.Name).Except(targets.Select(t => t.Name)).ToList();
 
         // SNMF and the transfer are CPU work of tens of milliseconds: on the thread pool, not the circuit's dispatcher.

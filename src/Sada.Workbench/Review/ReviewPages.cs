@@ -1,8 +1,8 @@
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Algorithms;
-using Sada.Data;
 using Sada.Data.Entities;
+using Sada.Data.Runs;
 using Sada.Data.Studies;
+using Sada.Data;
 using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Review;
@@ -26,12 +26,12 @@ public sealed record PredictableRun(int RunId, string Dataset, string Algorithm,
 }
 
 /// <summary>What the review and predict pages read, kept out of the pages.</summary>
-public sealed class ReviewPages(IDbContextFactory<SadaDbContext> dbs, RunCheckpoints checkpoints, StudyService studies)
+public sealed class ReviewPages(RunCatalog runs, RunCheckpoints checkpoints, StudyService studies)
 {
     /// <summary>One run in its held-out center's group; null for an unknown run.</summary>
     public async Task<ReviewScope?> ForRunAsync(int runId, CancellationToken cancellation = default)
     {
-        var reviews = await ReviewsAsync(r => r.Id == runId, new Dictionary<string, string>(), cancellation);
+        var reviews = Reviews(await runs.EvaluatedAsync(runId, cancellation) is { } run ? [run] : [], new Dictionary<string, string>());
         if (reviews.Count == 0) return null;
         var (review, dataset) = reviews[0];
         return new ReviewScope($"Run #{runId}", dataset, null, [new CenterReview(review.HeldOut, [review])]);
@@ -43,7 +43,7 @@ public sealed class ReviewPages(IDbContextFactory<SadaDbContext> dbs, RunCheckpo
         var study = await studies.GetAsync(studyId, cancellation);
         if (study is null) return null;
         var variantOf = study.Grid.Variants.ToDictionary(v => (v.Config with { Seed = 0 }).ToJson(), v => v.Name);
-        var reviews = (await ReviewsAsync(r => r.StudyId == studyId, variantOf, cancellation)).Select(r => r.Review).ToList();
+        var reviews = Reviews(await runs.EvaluatedInStudyAsync(studyId, cancellation), variantOf).Select(r => r.Review).ToList();
         var variantOrder = study.Grid.Variants.Select(v => v.Name).ToList();
         var centers = study.Grid.HeldOut.Concat(reviews.Select(r => r.HeldOut)).Distinct(StringComparer.OrdinalIgnoreCase)
             .Select(c => new CenterReview(c, reviews.Where(r => string.Equals(r.HeldOut, c, StringComparison.OrdinalIgnoreCase))
@@ -57,28 +57,21 @@ public sealed class ReviewPages(IDbContextFactory<SadaDbContext> dbs, RunCheckpo
     /// <summary>Completed runs with stored weights, newest first, with their selected evaluation's held-out scores.</summary>
     public async Task<IReadOnlyList<PredictableRun>> PredictableRunsAsync(CancellationToken cancellation = default)
     {
-        var reviews = await ReviewsAsync(r => r.Status == RunStatus.Completed, new Dictionary<string, string>(), cancellation);
+        var reviews = Reviews(await runs.EvaluatedCompletedAsync(cancellation), new Dictionary<string, string>());
         return reviews.Where(r => r.Review.Problem is null).OrderByDescending(r => r.Review.RunId)
             .Select(r => new PredictableRun(r.Review.RunId, r.Dataset, r.Review.Algorithm, r.Review.HeldOut, r.Review.Seed, r.Review.Selected!.Step,
                 r.Review.Selected.HeldOutAccuracy, r.Review.Selected.HeldOutF1Macro)).ToList();
     }
 
-    async Task<List<(RunReview Review, string Dataset)>> ReviewsAsync(System.Linq.Expressions.Expression<Func<Run, bool>> which,
-        IReadOnlyDictionary<string, string> variantOf, CancellationToken cancellation)
-    {
-        await using var db = await dbs.CreateDbContextAsync(cancellation);
-        var runs = await db.Runs.AsNoTracking().Where(which).Include(r => r.Dataset).OrderBy(r => r.Id).ToListAsync(cancellation);
-        var ids = runs.Select(r => r.Id).ToList();
-        var metrics = (await db.RunMetrics.AsNoTracking().Where(m => ids.Contains(m.RunId)).OrderBy(m => m.Step).ToListAsync(cancellation))
-            .ToLookup(m => m.RunId);
-        return runs.Select(run =>
+    List<(RunReview Review, string Dataset)> Reviews(IReadOnlyList<EvaluatedRun> evaluated, IReadOnlyDictionary<string, string> variantOf) =>
+        evaluated.Select(e =>
         {
-            var checkpoint = checkpoints.Of(run, metrics[run.Id].ToList());
+            var run = e.Run;
+            var checkpoint = checkpoints.Of(run, e.Evaluations);
             var config = checkpoint.Config;
             var variant = variantOf.TryGetValue((config with { Seed = 0 }).ToJson(), out var name) ? name : StudyService.Describe(config);
             var review = new RunReview(run.Id, variant, run.Algorithm, run.Seed, run.Status, run.HoldoutCenter,
                 checkpoint.Selected is { } selected ? MetricMessage.From(selected) : null, checkpoint.Problem);
-            return (review, run.Dataset?.Name ?? "");
+            return (review, e.Dataset);
         }).ToList();
-    }
 }

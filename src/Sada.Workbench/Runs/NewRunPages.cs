@@ -1,9 +1,9 @@
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Algorithms;
 using Sada.Core.Runtime;
-using Sada.Data;
+using Sada.Data.Datasets;
 using Sada.Data.Runs;
 using Sada.Data.Studies;
+using Sada.Data;
 
 namespace Sada.Workbench.Runs;
 
@@ -18,7 +18,7 @@ public sealed record RunSource(int RunId, string Dataset, string HeldOut, Algori
 /// and studies through the same <see cref="RunRequests"/> and <see cref="StudyService"/> the API calls (so the form and
 /// the API validate alike), and the speeds measured on the device runs train on here.
 /// </summary>
-public sealed class NewRunPages(IDbContextFactory<SadaDbContext> dbs, RunRequests requests, StudyService studies, RunCatalog catalog,
+public sealed class NewRunPages(DatasetReads datasets, RunRequests requests, StudyService studies, RunCatalog catalog,
     RunTimeEstimator estimator, TorchStatus torch)
 {
     /// <summary>The device the worker trains on, as runs record it.</summary>
@@ -26,9 +26,7 @@ public sealed class NewRunPages(IDbContextFactory<SadaDbContext> dbs, RunRequest
 
     public async Task<IReadOnlyList<DatasetChoice>> DatasetsAsync(CancellationToken cancellation = default)
     {
-        await using var db = await dbs.CreateDbContextAsync(cancellation);
-        var rows = await db.Datasets.AsNoTracking().OrderBy(d => d.Name)
-            .Select(d => new { d.Id, d.Name, Centers = d.Centers.Select(c => c.Name).ToList() }).ToListAsync(cancellation);
+        var rows = await datasets.ReadAsync(catalog => catalog.List(), cancellation);
         return rows.Select(d => new DatasetChoice(d.Id, d.Name, d.Centers.Order(StringComparer.Ordinal).ToList())).ToList();
     }
 

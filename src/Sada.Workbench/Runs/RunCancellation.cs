@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Sada.Data;
 using Sada.Data.Runs;
 
 namespace Sada.Workbench.Runs;
@@ -9,15 +7,14 @@ namespace Sada.Workbench.Runs;
 /// one is cancelled in the database alone, so this publishes its new status itself: every open page, hub client and
 /// <c>sada watch</c> sees it, not only the one who pressed Cancel.
 /// </summary>
-public sealed class RunCancellation(RunCatalog catalog, IRunEvents events, IDbContextFactory<SadaDbContext> dbs)
+public sealed class RunCancellation(RunCatalog catalog, IRunEvents events)
 {
     public async Task<CancelResult> CancelAsync(int runId, CancellationToken cancellation = default)
     {
         var result = await catalog.CancelAsync(runId, cancellation);
         if (result.Outcome == CancelOutcome.Cancelled)
         {
-            await using var db = await dbs.CreateDbContextAsync(cancellation);
-            if (await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellation) is { } run)
+            if (await catalog.FindAsync(runId, cancellation) is { } run)
                 await events.StatusChangedAsync(new RunRef(run.Id, run.StudyId), RunStatusMessage.From(run));
         }
         return result;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Algorithms;
 using Sada.Core.Configuration;
 using Sada.Core.Data;
@@ -36,7 +35,7 @@ public sealed record RunCheckpoint(Run Run, RunMetric? Selected, AlgorithmConfig
 /// Finds a run's selected checkpoint, its dataset and its held-out cells: what the on-demand t-SNE, the review's gallery and
 /// prediction share, so they agree on which weights and which cells.
 /// </summary>
-public sealed class RunCheckpoints(IDbContextFactory<SadaDbContext> dbs, SadaOptions sada)
+public sealed class RunCheckpoints(RunCatalog runs, DatasetReads datasets, SadaOptions sada)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -44,11 +43,7 @@ public sealed class RunCheckpoints(IDbContextFactory<SadaDbContext> dbs, SadaOpt
     /// <remarks>Reads the run and its evaluations only: every prediction asks, and a run's log and t-SNE points are large.</remarks>
     public async Task<RunCheckpoint?> FindAsync(int runId, CancellationToken cancellation = default)
     {
-        await using var db = await dbs.CreateDbContextAsync(cancellation);
-        var run = await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellation);
-        if (run is null) return null;
-        var metrics = await db.RunMetrics.AsNoTracking().Where(m => m.RunId == runId).OrderBy(m => m.Step).ToListAsync(cancellation);
-        return Of(run, metrics);
+        return await runs.EvaluatedAsync(runId, cancellation) is { } evaluated ? Of(evaluated.Run, evaluated.Evaluations) : null;
     }
 
     public RunCheckpoint Of(Run run, IReadOnlyList<RunMetric> metrics)
@@ -68,12 +63,9 @@ public sealed class RunCheckpoints(IDbContextFactory<SadaDbContext> dbs, SadaOpt
     }
 
     /// <summary>The run's dataset as the trainer reads it.</summary>
-    public Task<MultiCenterDataset> DatasetAsync(Run run, CancellationToken cancellation = default) => Task.Run(() =>
-    {
-        using var db = dbs.CreateDbContext();
-        var name = db.Datasets.Where(d => d.Id == run.DatasetId).Select(d => d.Name).Single();
-        return new DatasetCatalog(db, new ImageStore(sada.ResolveDataDirectory())).ToMultiCenterDataset(name);
-    }, cancellation);
+    public Task<MultiCenterDataset> DatasetAsync(Run run, CancellationToken cancellation = default) =>
+        datasets.ReadAsync(catalog => catalog.ToMultiCenterDataset(catalog.NameOf(run.DatasetId)
+            ?? throw new DatasetException($"run #{run.Id}'s dataset #{run.DatasetId} no longer exists")), cancellation);
 
     /// <summary>
     /// Every image of the run's held-out center in the trainer's order (by id) whose class the run knows, labelled with the
@@ -81,15 +73,10 @@ public sealed class RunCheckpoints(IDbContextFactory<SadaDbContext> dbs, SadaOpt
     /// </summary>
     public async Task<IReadOnlyList<HeldOutCell>> HeldOutCellsAsync(RunCheckpoint checkpoint, CancellationToken cancellation = default)
     {
-        await using var db = await dbs.CreateDbContextAsync(cancellation);
-        var centers = await db.Centers.AsNoTracking().Where(c => c.DatasetId == checkpoint.Run.DatasetId).Select(c => new { c.Id, c.Name }).ToListAsync(cancellation);
-        var center = centers.FirstOrDefault(c => string.Equals(c.Name, checkpoint.Run.HoldoutCenter, StringComparison.OrdinalIgnoreCase));
-        if (center is null) return [];
-        var images = await db.CellImages.AsNoTracking().Where(i => i.CenterId == center.Id).OrderBy(i => i.Id)
-            .Select(i => new { i.Id, i.ClassName, i.Hash, i.File!.Extension }).ToListAsync(cancellation);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var images = await datasets.ReadAsync(catalog => catalog.ImagesOf(checkpoint.Run.DatasetId, checkpoint.Run.HoldoutCenter), cancellation);
         var label = checkpoint.Classes.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => x.k);
-        var files = new ImageStore(sada.ResolveDataDirectory());
         return images.Where(i => label.ContainsKey(i.ClassName))
-            .Select(i => new HeldOutCell(i.Id, i.Hash, i.Extension, label[i.ClassName], files.PathFor(i.Hash, i.Extension))).ToList();
+            .Select(i => new HeldOutCell(i.Id, i.Hash, i.Extension, label[i.ClassName], i.Path)).ToList();
     }
 }

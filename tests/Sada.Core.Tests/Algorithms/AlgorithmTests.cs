@@ -86,9 +86,9 @@ public class AlgorithmTests
     public void Registry_knows_the_configs_algorithms_and_rejects_others()
     {
         Assert.Equal(AlgorithmConfig.Algorithms.Order(), AlgorithmRegistry.Names.Order());
-        var e = Assert.Throws<ArgumentException>(() => Create(Tiny("selfreg")));
+        var e = Assert.Throws<ArgumentException>(() => Create(Tiny("no-such-method")));
         foreach (var known in AlgorithmConfig.Algorithms) Assert.Contains(known, e.Message);
-        Assert.Contains("selfreg", e.Message);
+        Assert.Contains("no-such-method", e.Message);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public class AlgorithmTests
         using var erm = Create(Tiny("erm"));
         using var coral = Create(Tiny("coral"));
         using var mixup = Create(Tiny("mixup"));
-        Assert.IsType<Sada.Core.Algorithms.Sada>(sada);
+        Assert.IsType<SadaAlgorithm>(sada);
         Assert.IsType<Erm>(erm);
         Assert.IsType<Coral>(coral);
         Assert.IsType<Mixup>(mixup);

@@ -3,7 +3,7 @@ using Sada.Core.Runtime;
 using TorchSharp;
 using static Sada.Core.Tests.Algorithms.AlgorithmTests;
 using static TorchSharp.torch;
-using SadaAlgorithm = Sada.Core.Algorithms.Sada;
+
 
 namespace Sada.Core.Tests.Algorithms;
 

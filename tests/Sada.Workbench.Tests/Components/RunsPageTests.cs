@@ -14,7 +14,7 @@ public class RunsPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 
     public RunsPageTests(ApiFixture api)
     {
-        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Sada.Data.SadaDbContext>>());
+        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<Sada.Data.Runs.RunCatalog>());
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -14,12 +14,12 @@ namespace Sada.Core.Algorithms;
 /// optimiser training every parameter. Single stage (TwoStage false): from step 0, cross-entropy over the views
 /// plus the stage-1 terms. A term switched off by the config is neither built nor computed.
 /// </summary>
-public sealed class Sada : AlgorithmBase
+public sealed class SadaAlgorithm : AlgorithmBase
 {
     readonly IViewAugmenter _views;
     readonly IImageAugment _plain;
 
-    public Sada(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain)
+    public SadaAlgorithm(AlgorithmConfig config, int numClasses, Device device, IViewAugmenter views, IImageAugment plain)
         : base("sada", config, numClasses, device, CreateNetwork(config, numClasses, device, views))
     {
         _views = views;
@@ -37,6 +37,13 @@ public sealed class Sada : AlgorithmBase
     /// <summary>SADA's network: the LA head and the projector when the config uses them.</summary>
     public static CellNetwork NetworkFor(AlgorithmConfig config, int numClasses, Device device) =>
         CellNetwork.Create(config, numClasses, device, withLaHead: UsesLa(config), withProjector: config.Contrast != ContrastMode.None);
+
+    /// <summary>Views of one cell over the first <paramref name="steps"/> steps: k in feature-learning steps, else 1.</summary>
+    public static long ViewsOverSteps(AlgorithmConfig config, int steps)
+    {
+        int multiView = config.TwoStage ? Math.Min(steps, config.Stage1Steps) : steps;
+        return (long)multiView * config.K + (steps - multiView);
+    }
 
     /// <summary>LA needs a transferred view to align with the original, so k = 1 switches it off as LaWeight 0 does.</summary>
     static bool UsesLa(AlgorithmConfig config) => config.LaWeight > 0 && config.K > 1;
