@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Sada.Core.Configuration;
+using Sada.Data;
 
 namespace Sada.Cli;
 
@@ -28,15 +29,27 @@ public static class CliSettings
     public static SadaOptions Load()
     {
         if (current.Value is { } overridden) return overridden;
-        var local = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
-        var json = File.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "appsettings.json");
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(json, optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        var options = configuration.GetSection(SadaOptions.Section).Get<SadaOptions>() ?? new SadaOptions();
+        var options = Configuration().GetSection(SadaOptions.Section).Get<SadaOptions>() ?? new SadaOptions();
         options.Validate();
         options.ApplyProcessWide();
         return options;
+    }
+
+    /// <summary>Sada:Database's provider and connection string (SQLite when commands run on overridden options, in tests).</summary>
+    public static SadaDatabaseOptions LoadDatabase() =>
+        current.Value is not null ? new SadaDatabaseOptions() : SadaDatabaseOptions.From(Configuration());
+
+    /// <summary>One configuration value by its key (e.g. Sada:Redis:Configuration); null when unset or in tests.</summary>
+    public static string? Setting(string key) =>
+        current.Value is null && Configuration()[key] is { Length: > 0 } value ? value : null;
+
+    static IConfigurationRoot Configuration()
+    {
+        var local = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
+        var json = File.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        return new ConfigurationBuilder()
+            .AddJsonFile(json, optional: true)
+            .AddEnvironmentVariables()
+            .Build();
     }
 }

@@ -14,6 +14,7 @@ public static class SadaCli
         root.Add(TrainCommand.Create());
         root.Add(BenchCommand.Create());
         root.Add(WatchCommand.Create());
+        root.Add(WorkerCommand.Create());
         return root;
     }
 
@@ -22,6 +23,8 @@ public static class SadaCli
         var config = new InvocationConfiguration();
         if (output is not null) config.Output = output;
         if (error is not null) config.Error = error;
+        // A stopping worker finishes its step and hands its run back to the queue: give it the time before the process ends.
+        if (args is ["worker", ..]) config.ProcessTerminationTimeout = WorkerCommand.StopTimeout;
         return Build().Parse(args).Invoke(config);
     }
 }

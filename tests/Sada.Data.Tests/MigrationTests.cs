@@ -3,18 +3,35 @@ using Sada.Data.Entities;
 
 namespace Sada.Data.Tests;
 
+/// <summary>The migrations of each provider, and the model on each (SQLite here, PostgreSQL in the subclass).</summary>
 public class MigrationTests
 {
-    [Fact]
+    readonly string _provider;
+
+    public MigrationTests() : this(TempDatabase.Sqlite) { }
+
+    protected MigrationTests(string provider) => _provider = provider;
+
+    [DbFact]
     public void Migrations_build_the_database_and_match_the_model()
     {
-        using var temp = new TempDatabase();
+        using var temp = new TempDatabase(_provider);
         using var db = temp.Open();
-        Assert.True(File.Exists(temp.Path));
+        Assert.Equal(temp.IsPostgres, db is PostgresSadaDbContext);
         Assert.Empty(db.Database.GetPendingMigrations());
         Assert.NotEmpty(db.Database.GetAppliedMigrations());
         // A model change without a migration would make the app's Migrate() silently miss it.
         Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration captures: add one with dotnet ef migrations add");
+    }
+
+    [Fact]
+    public void Existing_sqlite_databases_keep_their_migration_ids()
+    {
+        using var temp = new TempDatabase();
+        using var db = temp.Open();
+        Assert.True(File.Exists(temp.Path));
+        // The ids recorded in every existing database's history: moving the files under migrations/sqlite/ must not change them.
+        Assert.Equal(["20261125194406_Initial", "20261125220206_Accounts"], db.Database.GetAppliedMigrations().Take(2));
     }
 
     [Fact]
@@ -26,10 +43,10 @@ public class MigrationTests
         Assert.Equal("wal", mode);
     }
 
-    [Fact]
+    [DbFact]
     public void Dataset_with_centers_images_and_a_run_round_trips()
     {
-        using var temp = new TempDatabase();
+        using var temp = new TempDatabase(_provider);
         var now = new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
         using (var db = temp.Open())
         {
@@ -70,24 +87,24 @@ public class MigrationTests
             Assert.Equal(RunStatus.Queued, run.Status);
             Assert.Equal(0.25, run.Metrics.Single().LossLa);
             // Status is stored by name, so the column stays readable and reorderable.
-            var raw = db.Database.SqlQueryRaw<string>("SELECT Status AS Value FROM Runs").AsEnumerable().Single();
+            var raw = db.Database.SqlQueryRaw<string>("""SELECT "Status" AS "Value" FROM "Runs" """).AsEnumerable().Single();
             Assert.Equal("Queued", raw);
         }
     }
 
-    [Fact]
+    [DbFact]
     public void A_center_name_is_unique_within_its_dataset()
     {
-        using var temp = new TempDatabase();
+        using var temp = new TempDatabase(_provider);
         using var db = temp.Open();
         db.Datasets.Add(new Dataset { Name = "d", Centers = [new Center { Name = "x" }, new Center { Name = "x" }] });
         Assert.Throws<DbUpdateException>(() => db.SaveChanges());
     }
 
-    [Fact]
+    [DbFact]
     public void A_dataset_that_runs_used_cannot_be_deleted_underneath_them()
     {
-        using var temp = new TempDatabase();
+        using var temp = new TempDatabase(_provider);
         using var db = temp.Open();
         var dataset = new Dataset { Name = "d", Centers = [new Center { Name = "x" }] };
         db.Datasets.Add(dataset);
@@ -103,3 +120,5 @@ public class MigrationTests
         Assert.Equal(1, check.Datasets.Count());
     }
 }
+
+public sealed class MigrationTestsOnPostgres() : MigrationTests(TempDatabase.Postgres), IOnPostgres;

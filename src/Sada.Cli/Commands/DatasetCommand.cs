@@ -45,8 +45,7 @@ public static class DatasetCommand
 
     static SadaDbContext OpenDatabase(SadaOptions options)
     {
-        var db = new SadaDbContext(new DbContextOptionsBuilder<SadaDbContext>()
-            .UseSqlite(SadaDataServices.SqliteConnectionString(options.ResolveDatabasePath())).Options);
+        var db = SadaDataServices.CreateContext(CliSettings.LoadDatabase(), options.ResolveDatabasePath());
         db.MigrateSadaDatabase();
         return db;
     }

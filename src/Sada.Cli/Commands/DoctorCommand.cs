@@ -29,8 +29,9 @@ public static class DoctorCommand
         output.WriteLine($"cuda available:  {(torch.CudaAvailable ? "yes" : "no")}");
         output.WriteLine($"threads:         {torch.Threads}");
         output.WriteLine($"data directory:  {options.ResolveDataDirectory()}");
-        output.WriteLine($"database:        {options.ResolveDatabasePath()}");
-        output.WriteLine($"migration:       {DescribeMigrations(options.ResolveDatabasePath())}");
+        var database = CliSettings.LoadDatabase();
+        output.WriteLine($"database:        {database.Describe(options.ResolveDatabasePath())}");
+        output.WriteLine($"migration:       {DescribeMigrations(database, options.ResolveDatabasePath())}");
 
         if (!torch.Loaded)
         {
@@ -40,19 +41,18 @@ public static class DoctorCommand
         return 0;
     }
 
-    static string DescribeMigrations(string databasePath)
+    static string DescribeMigrations(SadaDatabaseOptions database, string databasePath)
     {
-        if (!File.Exists(databasePath))
+        if (!database.IsPostgres && !File.Exists(databasePath))
             return "database not created yet (the workbench creates it at its first start)";
         try
         {
-            using var db = new SadaDbContext(new DbContextOptionsBuilder<SadaDbContext>()
-                .UseSqlite(SadaDataServices.SqliteConnectionString(databasePath)).Options);
+            using var db = SadaDataServices.CreateContext(database, databasePath);
             var applied = db.Database.GetAppliedMigrations().LastOrDefault() ?? "none";
             var pending = db.Database.GetPendingMigrations().Count();
             return pending == 0 ? applied : $"{applied} ({pending} pending, applied at the next start)";
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is SqliteException or Npgsql.NpgsqlException)
         {
             return $"cannot read the database: {e.Message}";
         }

@@ -27,7 +27,7 @@ public static class SadaWorkbenchHosting
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => TorchRuntime.Initialize(options.Device, options.ResolveTorchThreads()));
-        builder.Services.AddSadaData(options.ResolveDatabasePath());
+        builder.Services.AddSadaData(SadaDatabaseOptions.From(builder.Configuration), options.ResolveDatabasePath());
         builder.Services.AddSadaDatasets(builder.Configuration);
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -42,8 +42,8 @@ public static class SadaWorkbenchHosting
         using var db = app.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContext();
         var migration = db.MigrateSadaDatabase();
         var options = app.Services.GetRequiredService<SadaOptions>();
-        app.Logger.LogInformation("Database {Path} at migration {Migration}; data directory {Data}",
-            options.ResolveDatabasePath(), migration, options.ResolveDataDirectory());
+        app.Logger.LogInformation("Database {Database} at migration {Migration}; data directory {Data}",
+            app.Services.GetRequiredService<SadaDatabaseOptions>().Describe(options.ResolveDatabasePath()), migration, options.ResolveDataDirectory());
         var torch = app.Services.GetRequiredService<TorchStatus>();
         if (torch.Loaded) app.Logger.LogInformation("TorchSharp {Version} on {Device} with {Threads} threads", torch.TorchSharpVersion, torch.Device, torch.Threads);
         else app.Logger.LogError("TorchSharp did not load: {Error}", torch.Error);

@@ -6,7 +6,7 @@ namespace Sada.Workbench.Runs;
 /// In-process subscribers to run events: the Blazor pages, which run inside the server. A page needs no HubConnection
 /// back to its own server (no second connection, no URL or auth to know); it registers a <see cref="RunFeed"/> here and
 /// <see cref="BroadcastRunEvents"/>, the one <see cref="IRunEvents"/> the worker publishes through, feeds SignalR and this
-/// bus alike. The page follows the hub's late-joiner contract: subscribe first, then read the history into the feed.
+/// bus alike (through Redis when workers run in other processes: <see cref="IPageEventRoute"/>). The page follows the hub's late-joiner contract: subscribe first, then read the history into the feed.
 /// </summary>
 public sealed class RunEventBus(ILogger<RunEventBus> logger)
 {
@@ -31,6 +31,20 @@ public sealed class RunEventBus(ILogger<RunEventBus> logger)
         }
     }
 
+    /// <summary>Delivers one run message to the pages following its run.</summary>
+    internal void Deliver(int runId, object message)
+    {
+        switch (message)
+        {
+            case RunStatusMessage status: Publish(runId, f => f.OnStatus(status)); break;
+            case MetricMessage metric: Publish(runId, f => f.OnEvaluation(metric)); break;
+            case ProgressMessage progress: Publish(runId, f => f.OnProgress(progress)); break;
+            case LogMessage log: Publish(runId, f => f.OnLog(log)); break;
+            case EmbeddingMessage embedding: Publish(runId, f => f.OnEmbedding(embedding)); break;
+            default: throw new ArgumentException($"Not a run message: {message.GetType().Name}", nameof(message));
+        }
+    }
+
     sealed class Subscription(RunEventBus bus, RunFeed feed) : IDisposable
     {
         public void Dispose()
@@ -40,36 +54,57 @@ public sealed class RunEventBus(ILogger<RunEventBus> logger)
     }
 }
 
-/// <summary>The registered <see cref="IRunEvents"/>: each event goes to SignalR's clients, then to the in-process pages.</summary>
-public sealed class BroadcastRunEvents(SignalRRunEvents hub, RunEventBus bus) : IRunEvents
+/// <summary>
+/// How run events reach the pages of this process: straight to the <see cref="RunEventBus"/> (<see cref="LocalPageRoute"/>),
+/// or through Redis to the bus of every web instance, this one included (<see cref="RedisRunEventRelay"/>), so a page sees
+/// the runs a worker in another process trains.
+/// </summary>
+public interface IPageEventRoute
+{
+    /// <summary><paramref name="message"/> is one of the run messages (status, metric, progress, log line, embedding).</summary>
+    Task SendAsync(int runId, object message);
+}
+
+/// <summary>One process: the publisher's events go straight to the pages of its own process.</summary>
+public sealed class LocalPageRoute(RunEventBus bus) : IPageEventRoute
+{
+    public Task SendAsync(int runId, object message)
+    {
+        bus.Deliver(runId, message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The registered <see cref="IRunEvents"/>: each event goes to SignalR's clients, then to the pages.</summary>
+public sealed class BroadcastRunEvents(SignalRRunEvents hub, IPageEventRoute pages) : IRunEvents
 {
     public async Task StatusChangedAsync(RunRef run, RunStatusMessage status)
     {
         await hub.StatusChangedAsync(run, status);
-        bus.Publish(run.RunId, f => f.OnStatus(status));
+        await pages.SendAsync(run.RunId, status);
     }
 
     public async Task EvaluationAsync(RunRef run, MetricMessage metric)
     {
         await hub.EvaluationAsync(run, metric);
-        bus.Publish(run.RunId, f => f.OnEvaluation(metric));
+        await pages.SendAsync(run.RunId, metric);
     }
 
     public async Task ProgressAsync(RunRef run, ProgressMessage progress)
     {
         await hub.ProgressAsync(run, progress);
-        bus.Publish(run.RunId, f => f.OnProgress(progress));
+        await pages.SendAsync(run.RunId, progress);
     }
 
     public async Task LogAsync(RunRef run, LogMessage log)
     {
         await hub.LogAsync(run, log);
-        bus.Publish(run.RunId, f => f.OnLog(log));
+        await pages.SendAsync(run.RunId, log);
     }
 
     public async Task EmbeddingAsync(RunRef run, EmbeddingMessage embedding)
     {
         await hub.EmbeddingAsync(run, embedding);
-        bus.Publish(run.RunId, f => f.OnEmbedding(embedding));
+        await pages.SendAsync(run.RunId, embedding);
     }
 }

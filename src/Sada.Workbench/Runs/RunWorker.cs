@@ -14,10 +14,13 @@ namespace Sada.Workbench.Runs;
 
 /// <summary>
 /// Trains queued runs one at a time, on a dedicated thread (training is long and synchronous; the Blazor circuits keep
-/// the thread pool). At start, runs a crash left running are requeued and resume from their checkpoint under
-/// &lt;data&gt;/runs/&lt;id&gt;/. Each TrainingEvent is stored (<see cref="RunStore"/>) and then published
-/// (<see cref="IRunEvents"/>). A heartbeat marks the running row alive and reads cancel requests. A failure marks the
-/// run failed with its message and the worker goes on; a host shutdown leaves the run running, to resume at the next start.
+/// the thread pool). At start, the runs this worker's previous life left running are requeued at once (its identity,
+/// <see cref="WorkerIdentity"/>, survives restarts); and every HeartbeatInterval, idle or training, it requeues the runs of
+/// any worker whose heartbeat is older than StaleAfter, on this machine or another. Requeued runs resume from their
+/// checkpoint under &lt;data&gt;/runs/&lt;id&gt;/. Each TrainingEvent is stored (<see cref="RunStore"/>) and then published
+/// (<see cref="IRunEvents"/>). A heartbeat marks the running row alive and reads cancel requests; a worker whose run was
+/// taken from it (requeued as stale) stops it and writes nothing more. A failure marks the run failed with its message
+/// and the worker goes on; a host shutdown puts the run back in the queue, for any worker to resume.
 /// </summary>
 public sealed class RunWorker(
     RunQueue queue, RunStore store, IRunEvents events, IDbContextFactory<SadaDbContext> dbs, SadaOptions sada,
@@ -26,7 +29,9 @@ public sealed class RunWorker(
     RunStore Store => store;
     IRunEvents Events => events;
 
-    public string WorkerId { get; } = options.WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+    public string WorkerId { get; } = WorkerIdentity.Resolve(options.WorkerId);
+
+    long _lastSweep = long.MinValue;
 
     /// <summary>The host's stopping token, once the worker runs (tests wait on it).</summary>
     internal CancellationToken Stopping { get; private set; }
@@ -64,15 +69,18 @@ public sealed class RunWorker(
             logger.LogError("The run worker does not start: TorchSharp did not load ({Error})", torch.Error);
             return;
         }
-        foreach (var id in Wait(queue.RequeueAbandonedAsync(WorkerId, options.StaleAfter, stop)))
+        using var identity = WorkerIdentity.Acquire(WorkerId, sada.ResolveDataDirectory(), options.StaleAfter, stop);
+        logger.LogInformation("Run worker {Worker} started", WorkerId);
+        foreach (var id in Wait(queue.RecoverOwnAsync(WorkerId, stop)))
         {
-            logger.LogWarning("Run {Run} was left running by a stopped worker: queued again, it resumes from its checkpoint", id);
+            logger.LogWarning("Run {Run} was left running by this worker's previous process: queued again, it resumes from its checkpoint", id);
             PublishStatus(id);
         }
         while (!stop.IsCancellationRequested)
         {
             try
             {
+                Sweep(stop);
                 var run = Wait(queue.ClaimNextAsync(WorkerId, stop));
                 if (run is null)
                 {
@@ -96,17 +104,26 @@ public sealed class RunWorker(
         logger.LogInformation("Run {Run}: {Algorithm} holding out {Center}", run.Id, run.Algorithm, run.HoldoutCenter);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var forwarder = new Forwarder(this, target, run.Step);
-        bool cancelRequested = false;
+        bool cancelRequested = false, lost = false;
         var heartbeat = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(options.HeartbeatInterval);
             do
             {
-                if (await queue.HeartbeatAsync(run.Id, WorkerId, forwarder.Step, cancel.Token))
+                switch (await queue.HeartbeatAsync(run.Id, WorkerId, forwarder.Step, cancel.Token))
                 {
-                    cancelRequested = true;
-                    await cancel.CancelAsync();
+                    case HeartbeatReply.CancelRequested:
+                        cancelRequested = true;
+                        await cancel.CancelAsync();
+                        break;
+                    case HeartbeatReply.Lost:
+                        lost = true;
+                        await cancel.CancelAsync();
+                        break;
                 }
+                // A busy worker still frees the runs of dead ones, for the idle workers to take; a failed sweep must not stop the heartbeat.
+                try { Sweep(cancel.Token); }
+                catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Looking for runs of dead workers failed"); }
             } while (await timer.WaitForNextTickAsync(cancel.Token));
         }, cancel.Token);
         try
@@ -126,25 +143,37 @@ public sealed class RunWorker(
                 }, forwarder);
             var result = trainer.Run(cancel.Token);
             forwarder.Report(new TrainingLog("info", $"Completed: held-out accuracy {result.Selected.Accuracy:P1} at the selected step {result.SelectedStep}."));
-            Wait(queue.CompleteAsync(run.Id, CancellationToken.None));
-            logger.LogInformation("Run {Run} completed", run.Id);
+            if (Wait(queue.CompleteAsync(run.Id, WorkerId, CancellationToken.None))) logger.LogInformation("Run {Run} completed", run.Id);
+            else logger.LogWarning("Run {Run} finished here but was no longer this worker's: its result is not recorded", run.Id);
+        }
+        catch (OperationCanceledException) when (lost)
+        {
+            logger.LogWarning("Run {Run} was taken from this worker (its heartbeat went stale or it was cancelled): stopped at step {Step}", run.Id, forwarder.Step);
         }
         catch (OperationCanceledException) when (cancelRequested && !stop.IsCancellationRequested)
         {
             forwarder.Report(new TrainingLog("info", $"Cancelled at step {forwarder.Step}."));
-            Wait(queue.MarkCancelledAsync(run.Id, CancellationToken.None));
+            Wait(queue.MarkCancelledAsync(run.Id, WorkerId, CancellationToken.None));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // The host stops: the run stays running; the next start requeues it and it resumes from its checkpoint.
-            logger.LogWarning("Run {Run} interrupted by shutdown at step {Step}; it resumes at the next start", run.Id, forwarder.Step);
+            // The worker stops: the run goes back to the queue, and any worker (this one after a restart) resumes it from its checkpoint.
+            logger.LogWarning("Run {Run} interrupted by shutdown at step {Step}; queued again to resume from its checkpoint", run.Id, forwarder.Step);
+            try
+            {
+                if (Wait(queue.ReleaseAsync(run.Id, WorkerId, CancellationToken.None))) PublishStatus(run.Id);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Run {Run} could not be queued again; a live worker requeues it once its heartbeat is stale", run.Id);
+            }
         }
         catch (Exception e)
         {
             logger.LogError(e, "Run {Run} failed", run.Id);
             try { forwarder.Report(new TrainingLog("error", e.Message)); }
             catch (Exception inner) { logger.LogError(inner, "Could not store the failure log of run {Run}", run.Id); }
-            Wait(queue.FailAsync(run.Id, e.Message, CancellationToken.None));
+            Wait(queue.FailAsync(run.Id, WorkerId, e.Message, CancellationToken.None));
         }
         finally
         {
@@ -154,6 +183,19 @@ public sealed class RunWorker(
             catch (Exception e) { logger.LogWarning(e, "Heartbeat of run {Run} failed", run.Id); }
         }
         if (!stop.IsCancellationRequested) PublishStatus(run.Id);
+    }
+
+    /// <summary>Requeues the runs of dead workers (at most once per HeartbeatInterval, from the loop or a heartbeat).</summary>
+    void Sweep(CancellationToken cancellation)
+    {
+        long now = Environment.TickCount64, last = Interlocked.Read(ref _lastSweep);
+        if (last != long.MinValue && now - last < (long)options.HeartbeatInterval.TotalMilliseconds) return;
+        if (Interlocked.CompareExchange(ref _lastSweep, now, last) != last) return;
+        foreach (var id in Wait(queue.RecoverStaleAsync(cancellation)))
+        {
+            logger.LogWarning("Run {Run} had no live worker (heartbeat older than {StaleAfter}): queued again, it resumes from its checkpoint", id, options.StaleAfter);
+            PublishStatus(id);
+        }
     }
 
     (Core.Data.MultiCenterDataset Dataset, AlgorithmConfig Config) Prepare(Run run)

@@ -10,13 +10,14 @@ public sealed record RunWorkerOptions
 
     /// <summary>Off: this server queues and shows runs but trains none (another process does).</summary>
     public bool Enabled { get; init; } = true;
-    /// <summary>Names this worker in the Run rows; default machine:process.</summary>
+    /// <summary>Names this worker in the Run rows; stable across restarts. Default: the machine's name and ":worker".</summary>
     public string? WorkerId { get; init; }
     /// <summary>How often an idle worker looks for a queued run.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>How often the running row is marked alive (and a cancel request read).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>A running row whose heartbeat is older than this was left by a crashed worker and is requeued at start.</summary>
+    /// <summary>A running row whose heartbeat is older than this has no live worker: any live worker requeues it (it checks every
+    /// HeartbeatInterval), and cancelling it ends it at once.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>How often training progress (step, images/s, ETA) is published.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
 using Sada.Data.Runs;
 using Sada.Workbench.Review;
 
@@ -9,16 +10,7 @@ public static class RunsHosting
 {
     public static WebApplicationBuilder AddSadaRuns(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(RunWorkerOptions.Section).Get<RunWorkerOptions>() ?? new RunWorkerOptions();
-        options.Validate();
-        builder.Services.AddSingleton(options);
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<RunQueue>();
-        builder.Services.AddSingleton<RunStore>();
-        builder.Services.AddSignalR();
-        builder.Services.AddSingleton<SignalRRunEvents>();
-        builder.Services.AddSingleton<RunEventBus>();
-        builder.Services.AddSingleton<IRunEvents, BroadcastRunEvents>();
+        builder.Services.AddSadaRunWorker(builder.Configuration);
         builder.Services.AddSingleton<RunCancellation>();
         builder.Services.AddSingleton<RunPages>();
         builder.Services.AddSingleton<ComparePages>();
@@ -26,12 +18,51 @@ public static class RunsHosting
         builder.Services.AddSingleton<NewRunPages>();
         builder.Services.AddSingleton<CheckpointEmbedder>();
         builder.Services.AddSadaReview();
+        return builder;
+    }
+
+    /// <summary>
+    /// What a web instance and a headless <c>sada worker</c> share: the queue, the store, the one <see cref="IRunEvents"/>
+    /// (SignalR's hub context and the in-process pages' bus) and, unless Sada:Worker:Enabled is false, the worker.
+    /// </summary>
+    public static IServiceCollection AddSadaRunWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(RunWorkerOptions.Section).Get<RunWorkerOptions>() ?? new RunWorkerOptions();
+        options.Validate();
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new RunQueueOptions(options.StaleAfter));
+        services.AddSingleton<RunQueue>();
+        services.AddSingleton<RunStore>();
+        var signalR = services.AddSignalR();
+        services.AddSingleton<SignalRRunEvents>();
+        services.AddSingleton<RunEventBus>();
+        services.AddSingleton<IRunEvents, BroadcastRunEvents>();
+        var redis = RedisOptions.From(configuration);
+        services.AddSingleton(redis);
+        if (redis.Enabled)
+        {
+            // Hub clients of every web instance get every process's events through SignalR's backplane; pages through the relay.
+            signalR.AddStackExchangeRedis(o =>
+            {
+                o.Configuration = redis.ToRedis();
+                o.Configuration.ChannelPrefix = RedisChannel.Literal(redis.ChannelPrefix + ":signalr");
+            });
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.ToRedis()));
+            services.AddSingleton<RedisRunEventRelay>();
+            services.AddSingleton<IPageEventRoute>(sp => sp.GetRequiredService<RedisRunEventRelay>());
+            services.AddHostedService(sp => sp.GetRequiredService<RedisRunEventRelay>());
+        }
+        else
+        {
+            services.AddSingleton<IPageEventRoute, LocalPageRoute>();
+        }
         if (options.Enabled)
         {
-            builder.Services.AddSingleton<RunWorker>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<RunWorker>());
+            services.AddSingleton<RunWorker>();
+            services.AddHostedService(sp => sp.GetRequiredService<RunWorker>());
         }
-        return builder;
+        return services;
     }
 
     public static WebApplication MapRunsHub(this WebApplication app)

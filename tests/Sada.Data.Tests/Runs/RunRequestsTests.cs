@@ -10,13 +10,16 @@ namespace Sada.Data.Tests.Runs;
 
 public class RunRequestsTests : IDisposable
 {
-    readonly TempDatabase _db = new();
+    readonly TempDatabase _db;
     readonly DbFactory _dbs;
     readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     readonly RunRequests _requests;
 
-    public RunRequestsTests()
+    public RunRequestsTests() : this(TempDatabase.Sqlite) { }
+
+    protected RunRequestsTests(string provider)
     {
+        _db = new TempDatabase(provider);
         _dbs = new DbFactory(_db);
         _dbs.AddDataset("cells", "acevedo", "raabin", "zheng");
         _requests = new RunRequests(_dbs, _clock);
@@ -24,7 +27,7 @@ public class RunRequestsTests : IDisposable
 
     public void Dispose() => _db.Dispose();
 
-    [Fact]
+    [DbFact]
     public async Task Creates_a_queued_run_with_the_full_config()
     {
         var config = new AlgorithmConfig { K = 5, Steps = 100, Stage1Steps = 50 };
@@ -45,7 +48,7 @@ public class RunRequestsTests : IDisposable
         Assert.Equal(PartialConfig.FieldNames.Count, json.RootElement.EnumerateObject().Count());
     }
 
-    [Fact]
+    [DbFact]
     public async Task Finds_the_dataset_by_id_too()
     {
         using var db = _db.Open();
@@ -55,7 +58,7 @@ public class RunRequestsTests : IDisposable
         Assert.Equal("erm", run.Algorithm);
     }
 
-    [Fact]
+    [DbFact]
     public async Task An_unknown_dataset_is_not_found_and_named()
     {
         var e = await Assert.ThrowsAsync<RunRequestException>(() => _requests.CreateAsync(new RunRequest("nope", "raabin", new AlgorithmConfig())));
@@ -64,7 +67,7 @@ public class RunRequestsTests : IDisposable
         Assert.Contains("cells", e.Errors["dataset"].Single());
     }
 
-    [Fact]
+    [DbFact]
     public async Task A_held_out_center_outside_the_dataset_names_its_centers_and_every_bad_config_field()
     {
         var e = await Assert.ThrowsAsync<RunRequestException>(() =>
@@ -77,7 +80,7 @@ public class RunRequestsTests : IDisposable
         Assert.Empty(db.Runs);
     }
 
-    [Fact]
+    [DbFact]
     public async Task Several_runs_are_queued_together_with_their_own_center_and_seed()
     {
         var config = new AlgorithmConfig { Steps = 10, Stage1Steps = 5 };
@@ -90,7 +93,7 @@ public class RunRequestsTests : IDisposable
         Assert.Equal(runs.Select(r => r.Id), db.Runs.OrderBy(r => r.Id).Select(r => r.Id));
     }
 
-    [Fact]
+    [DbFact]
     public async Task One_bad_request_among_several_queues_none_and_a_shared_problem_is_named_once()
     {
         var bad = new AlgorithmConfig { K = 0 };
@@ -103,7 +106,7 @@ public class RunRequestsTests : IDisposable
         Assert.Empty(db.Runs);
     }
 
-    [Fact]
+    [DbFact]
     public void A_partial_config_is_merged_over_the_defaults()
     {
         var errors = new RequestErrors();
@@ -113,7 +116,7 @@ public class RunRequestsTests : IDisposable
         Assert.Equal(new AlgorithmConfig { K = 4, LaWeight = 0.5, Contrast = ContrastMode.SupCon, StainAugmentation = false }, config);
     }
 
-    [Fact]
+    [DbFact]
     public void A_partial_config_names_unknown_fields_and_values_of_the_wrong_type()
     {
         var errors = new RequestErrors();
@@ -126,3 +129,5 @@ public class RunRequestsTests : IDisposable
         Assert.Contains("one of proxy, supCon, none", e.Errors["config.Contrast"].Single());
     }
 }
+
+public sealed class RunRequestsTestsOnPostgres() : RunRequestsTests(TempDatabase.Postgres), IOnPostgres;

@@ -9,13 +9,16 @@ namespace Sada.Data.Tests.Runs;
 
 public class RunStoreTests : IDisposable
 {
-    readonly TempDatabase _db = new();
+    readonly TempDatabase _db;
     readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     readonly RunStore _store;
     readonly int _runId;
 
-    public RunStoreTests()
+    public RunStoreTests() : this(TempDatabase.Sqlite) { }
+
+    protected RunStoreTests(string provider)
     {
+        _db = new TempDatabase(provider);
         _store = new RunStore(new Factory(_db), _clock);
         using var db = _db.Open();
         var run = new Run
@@ -45,7 +48,7 @@ public class RunStoreTests : IDisposable
         return db.RunMetrics.AsNoTracking().Where(m => m.RunId == _runId).OrderBy(m => m.Step).ToList();
     }
 
-    [Fact]
+    [DbFact]
     public async Task An_evaluation_is_one_row_with_every_number_and_moves_the_run_step()
     {
         var row = await _store.AddEvaluationAsync(_runId, Evaluation(2));
@@ -60,7 +63,7 @@ public class RunStoreTests : IDisposable
         Assert.Equal(2, db.Runs.Single(r => r.Id == _runId).Step);
     }
 
-    [Fact]
+    [DbFact]
     public async Task A_step_is_never_written_twice()
     {
         Assert.NotNull(await _store.AddEvaluationAsync(_runId, Evaluation(0, 0.1)));
@@ -68,7 +71,7 @@ public class RunStoreTests : IDisposable
         Assert.Equal(0.1, Assert.Single(Metrics()).HeldOutAccuracy);
     }
 
-    [Fact]
+    [DbFact]
     public async Task Reconciling_a_resume_writes_what_the_checkpoint_has_and_drops_what_it_will_redo()
     {
         // Stored before the crash: 0 and 3. The checkpoint (at step 6) holds 0, 3 and 6: the crash came between
@@ -84,7 +87,7 @@ public class RunStoreTests : IDisposable
         Assert.Equal([0, 3, 6, 9], Metrics().Select(m => m.Step));
     }
 
-    [Fact]
+    [DbFact]
     public async Task History_has_metrics_by_step_logs_and_embeddings_with_named_points()
     {
         await _store.AddEvaluationAsync(_runId, Evaluation(5));
@@ -107,3 +110,5 @@ public class RunStoreTests : IDisposable
 
     public void Dispose() => _db.Dispose();
 }
+
+public sealed class RunStoreTestsOnPostgres() : RunStoreTests(TempDatabase.Postgres), IOnPostgres;

@@ -7,17 +7,23 @@ namespace Sada.Data.Tests.Runs;
 /// <summary>The run-time estimate against numbers worked out by hand.</summary>
 public class RunTimeEstimatorTests : IDisposable
 {
-    readonly TempDatabase _db = new();
+    readonly TempDatabase _db;
     readonly DbFactory _dbs;
 
-    public RunTimeEstimatorTests() => _dbs = new DbFactory(_db);
+    public RunTimeEstimatorTests() : this(TempDatabase.Sqlite) { }
+
+    protected RunTimeEstimatorTests(string provider)
+    {
+        _db = new TempDatabase(provider);
+        _dbs = new DbFactory(_db);
+    }
 
     public void Dispose() => _db.Dispose();
 
     // 10 steps, the first 4 of stage 1 with k = 3 views per cell, then one view: 4 x 3 + 6 = 18 views per cell.
     static readonly AlgorithmConfig Sada = new() { Backbone = "resnet18", ImageSize = 64, BatchPerCenter = 8, K = 3, Steps = 10, Stage1Steps = 4 };
 
-    [Fact]
+    [DbFact]
     public void Views_per_cell_count_k_views_in_sadas_feature_learning_steps_only()
     {
         Assert.Equal(18, RunTimeEstimator.ViewsPerCell(Sada, 10));
@@ -28,7 +34,7 @@ public class RunTimeEstimatorTests : IDisposable
         Assert.Equal(288, RunTimeEstimator.Views(Sada, trainingCenters: 2));
     }
 
-    [Fact]
+    [DbFact]
     public void A_measured_cell_rate_becomes_views_per_second_with_the_runs_own_config()
     {
         // 20 cells/s averaged over steps 0..9, where a cell was 18 / 10 = 1.8 views on average: 36 views/s.
@@ -37,7 +43,7 @@ public class RunTimeEstimatorTests : IDisposable
         Assert.Equal(60, RunTimeEstimator.ViewsPerSecond(Sada, step: 3, imagesPerSecond: 20), 9);
     }
 
-    [Fact]
+    [DbFact]
     public void The_estimate_is_the_views_over_the_median_speed_at_the_same_backbone_and_size()
     {
         SpeedSample[] samples = [new(1, "resnet18", 64, 30), new(2, "resnet18", 64, 60), new(3, "resnet18", 64, 36), new(4, "resnet50", 64, 1)];
@@ -48,7 +54,7 @@ public class RunTimeEstimatorTests : IDisposable
         Assert.Equal("median of 3 runs with resnet18 at 64 px on cpu: 36 views/s", estimate.Basis);
     }
 
-    [Fact]
+    [DbFact]
     public void Without_a_run_at_the_size_the_nearest_size_is_scaled_by_pixel_count()
     {
         SpeedSample[] samples = [new(1, "resnet18", 64, 36), new(2, "resnet18", 32, 500), new(3, "resnet18", 224, 1)];
@@ -58,7 +64,7 @@ public class RunTimeEstimatorTests : IDisposable
         Assert.StartsWith("no run at 128 px: median of 1 run with resnet18 at 64 px on cpu (36 views/s), scaled by pixel count to 9 views/s", estimate.Basis);
     }
 
-    [Fact]
+    [DbFact]
     public void No_measurement_gives_no_number_and_says_so()
     {
         var estimate = RunTimeEstimator.Estimate([new(Sada, 2)], [new(1, "resnet50", 64, 36)], "cpu");
@@ -67,7 +73,7 @@ public class RunTimeEstimatorTests : IDisposable
         Assert.Equal("no run with resnet18 on cpu has measured its speed yet", estimate.Basis);
     }
 
-    [Fact]
+    [DbFact]
     public async Task Samples_are_each_runs_latest_speed_on_the_device()
     {
         int dataset = _dbs.AddDataset("cells", "a", "b", "c");
@@ -97,3 +103,5 @@ public class RunTimeEstimatorTests : IDisposable
         db.SaveChanges();
     }
 }
+
+public sealed class RunTimeEstimatorTestsOnPostgres() : RunTimeEstimatorTests(TempDatabase.Postgres), IOnPostgres;

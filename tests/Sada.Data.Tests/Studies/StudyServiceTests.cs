@@ -9,12 +9,15 @@ namespace Sada.Data.Tests.Studies;
 
 public class StudyServiceTests : IDisposable
 {
-    readonly TempDatabase _db = new();
+    readonly TempDatabase _db;
     readonly DbFactory _dbs;
     readonly StudyService _studies;
 
-    public StudyServiceTests()
+    public StudyServiceTests() : this(TempDatabase.Sqlite) { }
+
+    protected StudyServiceTests(string provider)
     {
+        _db = new TempDatabase(provider);
         _dbs = new DbFactory(_db);
         _dbs.AddDataset("cells", "a", "b", "c");
         _studies = new StudyService(_dbs, new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero)));
@@ -24,7 +27,7 @@ public class StudyServiceTests : IDisposable
 
     static readonly AlgorithmConfig Short = new() { Steps = 20, Stage1Steps = 10, EvalEvery = 5 };
 
-    [Fact]
+    [DbFact]
     public async Task Two_algorithms_by_two_held_out_centers_by_two_seeds_queue_eight_runs()
     {
         var study = await _studies.CreateAsync(new StudyRequest("sada vs erm", "cells",
@@ -48,7 +51,7 @@ public class StudyServiceTests : IDisposable
         Assert.Equal([0, 1], grid.Seeds);
     }
 
-    [Fact]
+    [DbFact]
     public async Task The_full_ablation_preset_holds_out_every_center_with_three_seeds()
     {
         var request = StudyService.FullAblation("ablation", "cells", Short);
@@ -66,7 +69,7 @@ public class StudyServiceTests : IDisposable
         Assert.Equal(["a", "b", "c"], details.Grid.HeldOut);
     }
 
-    [Fact]
+    [DbFact]
     public async Task A_bad_grid_is_refused_whole_naming_each_field()
     {
         var e = await Assert.ThrowsAsync<RunRequestException>(() => _studies.CreateAsync(new StudyRequest("s", "cells",
@@ -82,7 +85,7 @@ public class StudyServiceTests : IDisposable
         Assert.Empty(db.Runs);
     }
 
-    [Fact]
+    [DbFact]
     public async Task An_unknown_dataset_is_not_found()
     {
         var e = await Assert.ThrowsAsync<RunRequestException>(() => _studies.CreateAsync(StudyService.FullAblation("s", "nope")));
@@ -90,3 +93,5 @@ public class StudyServiceTests : IDisposable
         Assert.Contains("'nope'", e.Errors["dataset"].Single());
     }
 }
+
+public sealed class StudyServiceTestsOnPostgres() : StudyServiceTests(TempDatabase.Postgres), IOnPostgres;

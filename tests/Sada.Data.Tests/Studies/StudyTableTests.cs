@@ -11,14 +11,17 @@ namespace Sada.Data.Tests.Studies;
 /// </summary>
 public class StudyTableTests : IDisposable
 {
-    readonly TempDatabase _db = new();
+    readonly TempDatabase _db;
     readonly StudyService _studies;
     readonly int _studyId;
 
     static readonly AlgorithmConfig Short = new() { Steps = 20, Stage1Steps = 10, EvalEvery = 5 };
 
-    public StudyTableTests()
+    public StudyTableTests() : this(TempDatabase.Sqlite) { }
+
+    protected StudyTableTests(string provider)
     {
+        _db = new TempDatabase(provider);
         var dbs = new DbFactory(_db);
         dbs.AddDataset("cells", "a", "b");
         _studies = new StudyService(dbs, new FakeTimeProvider());
@@ -65,7 +68,7 @@ public class StudyTableTests : IDisposable
         Assert.Equal(3, stat.Expected);
     }
 
-    [Fact]
+    [DbFact]
     public async Task Cells_are_mean_and_sample_std_over_seeds_of_the_selected_evaluations()
     {
         var table = await Table();
@@ -102,7 +105,7 @@ public class StudyTableTests : IDisposable
         Assert.Equal([false, false, false], erm.Select(c => c.BestF1Macro));
     }
 
-    [Fact]
+    [DbFact]
     public async Task A_single_seed_has_no_std_and_failed_runs_do_not_count()
     {
         using (var db = _db.Open())
@@ -115,7 +118,7 @@ public class StudyTableTests : IDisposable
         AssertStat(cell.F1Micro, 0.80, null, 1);
     }
 
-    [Fact]
+    [DbFact]
     public async Task Csv_has_the_numbers_in_percent_and_the_best_flags()
     {
         var csv = (await Table()).ToCsv().Split('\n');
@@ -128,7 +131,7 @@ public class StudyTableTests : IDisposable
         Assert.Equal(1 + 2 * 3 * 2, csv.Count(l => l.Length > 0));
     }
 
-    [Fact]
+    [DbFact]
     public async Task Latex_is_a_booktabs_table_with_the_best_in_bold_and_incomplete_counts()
     {
         var tex = await Table() is var t ? t.ToLatex() : "";
@@ -141,7 +144,7 @@ public class StudyTableTests : IDisposable
         Assert.Contains("ERM & \\textbf{86.0} $\\pm$ 1.4 / 61.0 $\\pm$ 1.4 (2/3) & 50.0 $\\pm$ 0.0 / 40.0 $\\pm$ 0.0 & 68.0 $\\pm$ 0.7 / 50.5 $\\pm$ 0.7 (2/3) \\\\", tex);
     }
 
-    [Fact]
+    [DbFact]
     public async Task Any_set_of_runs_gets_a_table_named_by_config()
     {
         using var db = _db.Open();
@@ -153,7 +156,7 @@ public class StudyTableTests : IDisposable
         Assert.Equal(0.86, row.Cells[0].F1Micro.Mean!.Value, 1e-12);
     }
 
-    [Fact]
+    [DbFact]
     public void Selection_is_the_best_validation_accuracy_ties_to_the_earliest_step()
     {
         var selected = StudyTable.Select([new(10, 0.9, 0.1, 0.1), new(5, 0.9, 0.2, 0.2), new(15, 0.8, 0.3, 0.3), new(20, null, 0.9, 0.9)]);
@@ -161,3 +164,5 @@ public class StudyTableTests : IDisposable
         Assert.Null(StudyTable.Select([new(5, null, 0.5, 0.5)]));
     }
 }
+
+public sealed class StudyTableTestsOnPostgres() : StudyTableTests(TempDatabase.Postgres), IOnPostgres;

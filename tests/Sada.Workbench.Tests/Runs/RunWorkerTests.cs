@@ -151,12 +151,13 @@ public class RunWorkerTests
             runId = await QueueAsync(factory: first, Erm(8));
             await reached.Task.WaitAsync(Patience);
         }
-        // The host stopped after the evaluation at step 2: the run is left running, as after a crash.
+        // The host stopped after the evaluation at step 2: the worker handed the run back to the queue, for any worker.
+        using (var stopped = SadaDataServices.CreateContext(new SadaDatabaseOptions(), Path.Combine(data, "sada.db")))
+            Assert.Equal(RunStatus.Queued, stopped.Runs.Single(r => r.Id == runId).Status);
         try
         {
             await using var second = WorkbenchFactory.Synthetic(data, Settings(), keepData: false);
             var before = (await StoredAsync(second, runId))!;
-            Assert.Equal(RunStatus.Running, before.Run.Status);
             Assert.Equal([0, 2], before.Metrics.Select(m => m.Step));
 
             await using var client = await RunHubClient.ConnectAsync(second);
@@ -178,6 +179,53 @@ public class RunWorkerTests
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(data, true); } catch (IOException) { }
         }
+    }
+
+    [Fact]
+    public async Task A_run_orphaned_by_a_dead_worker_is_resumed_by_a_live_worker_within_StaleAfter_without_a_restart()
+    {
+        var settings = Settings();
+        settings["Sada:Worker:StaleAfter"] = "00:00:02";
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), settings, keepData: false);
+        await using var client = await RunHubClient.ConnectAsync(factory);
+        // The live worker is past its start (and its start-time recovery): it has trained a run.
+        var (_, first) = await client.SubscribeAsync(await QueueAsync(factory, Erm(2)));
+        Assert.Equal("Completed", (await first.WaitAsync(Patience)).Status);
+
+        // A run another machine's worker claimed and was training when it died: its heartbeat was fresh then.
+        int orphan = await QueueAsync(factory, Erm(2));
+        var claimedAt = DateTime.UtcNow;
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContextAsync())
+            await db.Runs.Where(r => r.Id == orphan).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running)
+                .SetProperty(r => r.WorkerId, "dead-box:worker").SetProperty(r => r.HeartbeatAt, claimedAt).SetProperty(r => r.StartedAt, claimedAt));
+        var (_, finished) = await client.SubscribeAsync(orphan);
+        var status = await finished.WaitAsync(Patience);
+
+        Assert.True(status.Status == "Completed", $"{status.Status}: {status.Error}");
+        var stored = (await StoredAsync(factory, orphan))!;
+        Assert.Equal(factory.Services.GetRequiredService<RunWorker>().WorkerId, stored.Run.WorkerId);
+        Assert.Equal([0, 1], stored.Metrics.Select(m => m.Step));
+    }
+
+    [Fact]
+    public async Task Cancelling_an_orphaned_run_ends_it_and_every_subscriber_sees_it()
+    {
+        var settings = Settings();
+        settings["Sada:Worker:Enabled"] = "false";
+        settings["Sada:Worker:StaleAfter"] = "00:00:02";
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), settings, keepData: false);
+        await using var client = await RunHubClient.ConnectAsync(factory);
+        int orphan = await QueueAsync(factory, Erm(2));
+        var longAgo = DateTime.UtcNow.AddMinutes(-1);
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContextAsync())
+            await db.Runs.Where(r => r.Id == orphan).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running)
+                .SetProperty(r => r.WorkerId, "dead-box:worker").SetProperty(r => r.HeartbeatAt, longAgo));
+        var (_, finished) = await client.SubscribeAsync(orphan);
+
+        var result = await factory.Services.GetRequiredService<RunCancellation>().CancelAsync(orphan);
+        Assert.Equal(CancelOutcome.Cancelled, result.Outcome);
+        Assert.Equal("Cancelled", (await finished.WaitAsync(TimeSpan.FromSeconds(30))).Status);
+        Assert.Equal(RunStatus.Cancelled, (await StoredAsync(factory, orphan))!.Run.Status);
     }
 
     [Fact]
