@@ -69,7 +69,7 @@ public static class AccountEndpoints
     /// LocalRedirect refuses (a control character, a line break) would make it throw; both go home instead.
     /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
             && !returnUrl.Any(char.IsControl)
             ? returnUrl
             : "/";

@@ -8,14 +8,14 @@ namespace Sada.Workbench.Accounts;
 /// </summary>
 public sealed class StampCheckingHubFilter(SecurityStampCheck stamps) : IHubFilter
 {
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation, Func<HubInvocationContext, ValueTask<object?>> next)
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        var context = invocation.Context;
+        var context = invocationContext.Context;
         if (context.User is { } user && !await stamps.IsCurrentAsync(user, context.ConnectionAborted))
         {
             context.Abort();
             throw new HubException(CheckedBearerHandler.Stale);
         }
-        return await next(invocation);
+        return await next(invocationContext);
     }
 }

@@ -47,8 +47,9 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, RequestLimi
 /// <summary>A request the server refused while reading it (a body over the limit, a malformed form): its status as problem+json, not 500.</summary>
 public sealed class BadRequestProblems : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        var context = httpContext;
         if (exception is not BadHttpRequestException bad || context.Response.HasStarted) return false;
         context.Response.StatusCode = bad.StatusCode;
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)

@@ -33,7 +33,7 @@ public sealed partial class CrossSitePostTests(ApiFixture api) : IClassFixture<A
     }
 
     /// <summary>Every POST, PUT, PATCH and DELETE route the app maps, with its parameters filled in.</summary>
-    IReadOnlyList<(string Method, string Path, bool Anonymous)> StateChangingRoutes()
+    List<(string Method, string Path, bool Anonymous)> StateChangingRoutes()
     {
         var routes = new List<(string, string, bool)>();
         foreach (var endpoint in api.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
@@ -42,7 +42,7 @@ public sealed partial class CrossSitePostTests(ApiFixture api) : IClassFixture<A
             var path = "/" + Parameter().Replace(endpoint.RoutePattern.RawText!.TrimStart('/'), "1");
             bool anonymous = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null;
             foreach (var method in methods.Where(m => m is "POST" or "PUT" or "PATCH" or "DELETE"))
-                if (!path.StartsWith("/_blazor") && !path.StartsWith("/hubs"))
+                if (!path.StartsWith("/_blazor", StringComparison.Ordinal) && !path.StartsWith("/hubs", StringComparison.Ordinal))
                     routes.Add((method, path, anonymous));
         }
         return routes;
@@ -52,7 +52,7 @@ public sealed partial class CrossSitePostTests(ApiFixture api) : IClassFixture<A
     public async Task Every_state_changing_api_endpoint_refuses_the_sign_in_cookie()
     {
         using var client = await CookieClientAsync();
-        var api = StateChangingRoutes().Where(r => r.Path.StartsWith("/api/") && !r.Anonymous).ToList();
+        var api = StateChangingRoutes().Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal) && !r.Anonymous).ToList();
         Assert.Contains(api, r => r.Path == "/api/runs/1/cancel");
         Assert.Contains(api, r => r.Path == "/api/runs/1/tsne");
         Assert.Contains(api, r => r.Path == "/api/runs/1/predict");
@@ -72,7 +72,7 @@ public sealed partial class CrossSitePostTests(ApiFixture api) : IClassFixture<A
     public async Task Form_endpoints_refuse_a_post_without_the_antiforgery_token()
     {
         using var client = await CookieClientAsync();
-        var forms = StateChangingRoutes().Where(r => !r.Path.StartsWith("/api/")).ToList();
+        var forms = StateChangingRoutes().Where(r => !r.Path.StartsWith("/api/", StringComparison.Ordinal)).ToList();
         Assert.Contains(forms, r => r.Path == "/account/logout");
         foreach (var (method, path, _) in forms)
         {

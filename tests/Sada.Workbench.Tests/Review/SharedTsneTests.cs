@@ -36,12 +36,12 @@ public sealed class SharedTsneTests(TrainedRunFixture run) : IClassFixture<Train
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var ids = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32()));
         Assert.Single(ids.Distinct());
-        Assert.Single(log.Messages, m => m.StartsWith($"t-SNE of run {run.RunId} at step "));
+        Assert.Single(log.Messages, m => m.StartsWith($"t-SNE of run {run.RunId} at step ", StringComparison.Ordinal));
         await using (var db = run.Db())
             Assert.Equal(1, await db.TsneEmbeddings.CountAsync(e => e.RunId == run.RunId && e.Label == "checkpoint"));
         // Once stored, a later request reads it without computing again.
         Assert.Equal(ids[0], (await (await clients[0].PostAsync($"/api/runs/{run.RunId}/tsne", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
-        Assert.Single(log.Messages, m => m.StartsWith($"t-SNE of run {run.RunId} at step "));
+        Assert.Single(log.Messages, m => m.StartsWith($"t-SNE of run {run.RunId} at step ", StringComparison.Ordinal));
         foreach (var c in clients) c.Dispose();
     }
 }
