@@ -12,7 +12,7 @@ namespace Sada.Workbench.Runs;
 /// trainer and the study table select). Stored once per (run, step) and published like the worker's. Runs on its own
 /// thread; the API can call it. One computation per (run, step) at a time: simultaneous requests share it.
 /// </summary>
-public sealed class CheckpointEmbedder(
+public sealed partial class CheckpointEmbedder(
     RunStore store, IRunEvents events, RunCheckpoints checkpoints, RunWorkerOptions options, TorchStatus torch, ILogger<CheckpointEmbedder> log)
 {
     readonly ConcurrentDictionary<(int Run, int Step), Lazy<Task<EmbeddingMessage>>> _running = new();
@@ -58,7 +58,7 @@ public sealed class CheckpointEmbedder(
         var record = await Task.Factory.StartNew(
             () => FeatureEmbedding.EmbedCheckpoint(dataset, config, checkpoint.WeightsPath, TorchRuntime.Device, embeddingOptions, step),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        log.LogInformation("t-SNE of run {Run} at step {Step} computed in {Seconds:F1} s", run.Id, step, clock.Elapsed.TotalSeconds);
+        Computed(log, run.Id, step, clock.Elapsed.TotalSeconds);
         var row = await store.AddEmbeddingAsync(run.Id, record, CancellationToken.None);
         if (row is null)
             return EmbeddingMessage.From((await store.GetHistoryAsync(run.Id, CancellationToken.None))!.Embeddings
@@ -67,4 +67,7 @@ public sealed class CheckpointEmbedder(
         await events.EmbeddingAsync(RunRef.Of(run), message);
         return message;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "t-SNE of run {Run} at step {Step} computed in {Seconds:F1} s")]
+    static partial void Computed(ILogger logger, int run, int step, double seconds);
 }
