@@ -12,7 +12,8 @@ namespace Sada.Data.Datasets;
 /// Imports ImageFolder trees (a folder on the server or a zip) into the database and the <see cref="ImageStore"/>.
 /// Single bad files are refused and listed, the rest imports; a center fails as a whole (no rows, no files
 /// newly written for it) when it has no valid image, uses classes outside the vocabulary without permission,
-/// meets an I/O error, a zip bomb or a cancellation. One database transaction per center.
+/// meets an I/O error, a zip bomb, a cancellation or anything unforeseen (which also stops the import). One database
+/// transaction per center; a new dataset's row is written in its first center's.
 /// </summary>
 public sealed class DatasetImporter(SadaDbContext db, ImageStore store, ImportLimits? limits = null)
 {
