@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Algorithms;
 using Sada.Core.Configuration;
 using Sada.Core.Runtime;
@@ -23,7 +22,7 @@ namespace Sada.Workbench.Runs;
 /// and the worker goes on; a host shutdown puts the run back in the queue, for any worker to resume.
 /// </summary>
 public sealed class RunWorker(
-    RunQueue queue, RunStore store, IRunEvents events, IDbContextFactory<SadaDbContext> dbs, SadaOptions sada,
+    RunQueue queue, RunStore store, IRunEvents events, RunCatalog runs, DatasetReads datasets, SadaOptions sada,
     RunWorkerOptions options, TorchStatus torch, ILogger<RunWorker> logger) : BackgroundService
 {
     RunStore Store => store;
@@ -211,18 +210,15 @@ public sealed class RunWorker(
             throw new InvalidOperationException($"The run's config is not valid JSON: {e.Message}", e);
         }
         config.EnsureValid();
-        using var db = dbs.CreateDbContext();
-        var name = db.Datasets.Where(d => d.Id == run.DatasetId).Select(d => d.Name).SingleOrDefault()
-                   ?? throw new InvalidOperationException($"Dataset {run.DatasetId} of run {run.Id} does not exist.");
-        var dataset = new DatasetCatalog(db, new ImageStore(sada.ResolveDataDirectory())).ToMultiCenterDataset(name);
+        var dataset = Wait(datasets.ReadAsync(catalog => catalog.ToMultiCenterDataset(catalog.NameOf(run.DatasetId)
+            ?? throw new InvalidOperationException($"Dataset {run.DatasetId} of run {run.Id} does not exist."))));
         dataset.CenterIndex(run.HoldoutCenter);
         return (dataset, config);
     }
 
     void PublishStatus(int runId)
     {
-        using var db = dbs.CreateDbContext();
-        var run = db.Runs.AsNoTracking().SingleOrDefault(r => r.Id == runId);
+        var run = Wait(runs.FindAsync(runId));
         if (run is not null) Publish(() => events.StatusChangedAsync(RunRef.Of(run), RunStatusMessage.From(run)));
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
+using Sada.Core.Configuration;
+using Sada.Data.Datasets;
 using Sada.Data.Runs;
 using Sada.Workbench.Review;
 
@@ -34,6 +36,9 @@ public static class RunsHosting
         services.AddSingleton(new RunQueueOptions(options.StaleAfter));
         services.AddSingleton<RunQueue>();
         services.AddSingleton<RunStore>();
+        services.TryAddSingleton<RunCatalog>();
+        services.TryAddSingleton(sp => new ImageStore(sp.GetRequiredService<SadaOptions>().ResolveDataDirectory()));
+        services.TryAddSingleton<DatasetReads>();
         var signalR = services.AddSignalR();
         services.AddSingleton<SignalRRunEvents>();
         services.AddSingleton<RunEventBus>();
