@@ -22,6 +22,9 @@ public sealed record SadaOptions
 
     public string Urls { get; init; } = "http://localhost:5000";
 
+    /// <summary>Section <c>Sada:Data</c>: the memory budget for a run's decoded images.</summary>
+    public DataOptions Data { get; init; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 
     public string ResolveDatabasePath() => Path.GetFullPath(Path.Combine(ResolveDataDirectory(), Database));
@@ -33,6 +36,8 @@ public sealed record SadaOptions
     {
         if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("Sada:DataDirectory must not be empty.");
         if (string.IsNullOrWhiteSpace(Database)) throw new ArgumentException("Sada:Database must not be empty.");
+        if (Data.CacheMegabytes < 0)
+            throw new ArgumentException($"Sada:Data:CacheMegabytes must be 0 (decode every image when used) or positive, not {Data.CacheMegabytes}.");
         if (TorchThreads < 0) throw new ArgumentException($"Sada:TorchThreads must be 0 (automatic) or positive, not {TorchThreads}.");
         var d = Device.Trim().ToLowerInvariant();
         if (d is not ("auto" or "cpu" or "cuda") && !(d.StartsWith("cuda:") && int.TryParse(d[5..], out var n) && n >= 0))
