@@ -40,7 +40,16 @@ public sealed record TrainingResult(
     IReadOnlyList<UnreadableImage> Unreadable,
     HeldOutEvaluation? Swad = null,
     string? SwadNote = null,
-    IReadOnlyList<EmbeddingRecord>? Embeddings = null);
+    IReadOnlyList<EmbeddingRecord>? Embeddings = null,
+    RunTimings? Timings = null);
+
+/// <summary>
+/// Where a run's wall-clock time went, in seconds: decoding every image once, building (or resuming) the network, the
+/// steps (<paramref name="Steps"/> includes <paramref name="BatchWait"/>, the time steps waited for their minibatch),
+/// evaluations with their checkpoints, t-SNE, and SWAD's final evaluation.
+/// </summary>
+public sealed record RunTimings(double Decode, double Build, double Steps, double BatchWait, double Evaluation, double Embedding, double Swad, double Total,
+    int StepsRun, long TrainImages);
 
 /// <summary>
 /// Trains one algorithm with one center held out: per-center balanced minibatches, an evaluation every
@@ -66,27 +75,37 @@ public sealed class Trainer(
     public TrainingResult Run(CancellationToken cancellation = default)
     {
         config.EnsureValid();
+        var total = Stopwatch.StartNew();
         var (split, cache) = PrepareData(cancellation);
+        double decodeSeconds = total.Elapsed.TotalSeconds;
         using var algorithm = BuildAlgorithm();
         var loop = new LoopState(ResumeOrStart(algorithm), EmbeddingCells(cache));
+        loop.Timings = (decodeSeconds, total.Elapsed.TotalSeconds - decodeSeconds, total);
         using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
         if (valley is not null && loop.FirstStep > 0)
             Log("warning", "SWAD restarts its loss valley at the resumed step: segments before the stop are not in checkpoints.");
         if (loop.FirstStep < config.Steps) algorithm.Network.train();
 
         var sampler = new BalancedBatchSampler(split.Training, config.BatchPerCenter, config.Seed);
-        using var pipeline = new BatchPipeline(sampler.At, (cells, step) => MakeBatch(cells, cache, step), config.Steps, _options.PrefetchBatches);
+        using var pipeline = new BatchPipeline(sampler.At, (cells, step) => TrainingBatches.Make(cells, cache, config, step), config.Steps, _options.PrefetchBatches);
         for (int step = loop.FirstStep; step < config.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             TrainStep(algorithm, pipeline, split, step, loop, valley);
+            var evaluationStart = loop.Clock.Elapsed;
             if (step % config.EvalEvery == 0 || step == config.Steps - 1)
                 EvaluateAndCheckpoint(algorithm, split, cache, step, loop, valley);
+            loop.EvaluationSeconds += (loop.Clock.Elapsed - evaluationStart).TotalSeconds;
+            var embeddingStart = loop.Clock.Elapsed;
             if (_options.Embedding is { AtEndOfStage1: true } && algorithm.StageAt(step) == 1 && step + 1 < config.Steps && algorithm.StageAt(step + 1) == 2)
                 Embed(algorithm, loop.EmbedCells, cache, step, EmbeddingRecord.Stage1, loop.Embeddings, cancellation);
+            loop.EmbeddingSeconds += (loop.Clock.Elapsed - embeddingStart).TotalSeconds;
         }
+        var lastEmbeddingStart = loop.Clock.Elapsed;
         if (_options.Embedding is { AtEnd: true })
             Embed(algorithm, loop.EmbedCells, cache, config.Steps - 1, EmbeddingRecord.Final, loop.Embeddings, cancellation);
+        loop.EmbeddingSeconds += (loop.Clock.Elapsed - lastEmbeddingStart).TotalSeconds;
+        loop.WaitSeconds = pipeline.Waited.TotalSeconds;
         if (loop.Evaluations.Count == 0) throw new InvalidOperationException("The run made no evaluation.");
         loop.Segment?.Dispose();
         return Result(algorithm, split, cache, loop, valley);
@@ -200,6 +219,7 @@ public sealed class Trainer(
     TrainingResult Result(IAlgorithm algorithm, LeaveOneCenterOutSplit split, BoundedImageCache cache, LoopState loop, LossValley? valley)
     {
         var evaluations = loop.Evaluations;
+        var swadStart = loop.Clock.Elapsed;
         HeldOutEvaluation? swad = null;
         string? swadNote = null;
         if (valley is not null && (valley.IsConverged || evaluations.Any(e => e.Stage == 2)))
@@ -213,8 +233,11 @@ public sealed class Trainer(
             if (_options.CheckpointDirectory is { } dir) Checkpoint.SaveWeights(Path.Combine(dir, "swad.weights"), algorithm);
         }
         var selected = evaluations.FirstOrDefault(e => e.Step == loop.BestStep) ?? evaluations[^1];
+        var (decode, build, total) = loop.Timings;
+        var timings = new RunTimings(decode, build, loop.TrainSeconds, loop.WaitSeconds, loop.EvaluationSeconds, loop.EmbeddingSeconds,
+            (loop.Clock.Elapsed - swadStart).TotalSeconds, total.Elapsed.TotalSeconds, config.Steps - loop.FirstStep, loop.TrainImages);
         return new TrainingResult(split.HeldOutName, config, data.Classes, split.Training.Select(t => t.Name).ToList(),
-            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, loop.Embeddings);
+            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, loop.Embeddings, timings);
     }
 
     /// <summary>What the step loop carries from one step to the next: model selection, loss sums, speed, SWAD's segment.</summary>
@@ -232,6 +255,11 @@ public sealed class Trainer(
         public int LastProgressStep { get; set; } = resumed.Step;
         /// <summary>Time steps waited for their batch since the last progress report.</summary>
         public TimeSpan WaitSinceProgress { get; set; }
+        public double WaitSeconds { get; set; }
+        public double EvaluationSeconds { get; set; }
+        public double EmbeddingSeconds { get; set; }
+        /// <summary>Decode and build seconds, and the clock started with the run.</summary>
+        public (double Decode, double Build, Stopwatch Total) Timings { get; set; }
         public double TrainSeconds { get; set; }
         public long TrainImages { get; set; }
         public double ImagesPerSecond => TrainImages / Math.Max(TrainSeconds, 1e-9);
@@ -309,24 +337,6 @@ public sealed class Trainer(
         var test = Keep(split.Test, ImageUse.Evaluation);
         if (test.Count == 0) throw new InvalidOperationException($"Held-out center '{split.HeldOutName}' has no readable image.");
         return split with { Training = training, Test = test };
-    }
-
-    /// <summary>The step's crops on the CPU, a function of (seed, step) alone; runs on the pipeline's threads.</summary>
-    PreparedBatch MakeBatch(IReadOnlyList<CellSample>[] cells, BoundedImageCache cache, int step)
-    {
-        using var scope = NewDisposeScope();
-        var centers = new List<CenterMinibatch>(cells.Length);
-        for (int i = 0; i < cells.Length; i++)
-        {
-            var rng = new Random(SeedMix.Of(config.Seed, step, i));
-            var images = CellTransforms.TrainBatch(cells[i].Select(c => cache.Get(c.Path, ImageUse.Training)).ToList(),
-                config.ImageSize, config.CropScaleMin, config.CropScaleMax, rng);
-            var labels = tensor(cells[i].Select(c => (long)c.Label).ToArray());
-            centers.Add(new CenterMinibatch(cells[i][0].Center, images, labels));
-        }
-        // Handed to the training thread, which disposes them after the step.
-        foreach (var c in centers) { c.Images.DetachFromDisposeScope(); c.Labels.DetachFromDisposeScope(); }
-        return new PreparedBatch(centers);
     }
 
     EvaluationRecord Evaluate(IAlgorithm algorithm, LeaveOneCenterOutSplit split, BoundedImageCache cache, int step,
