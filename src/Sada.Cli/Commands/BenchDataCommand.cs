@@ -80,6 +80,7 @@ public static class BenchDataCommand
             output.WriteLine();
             output.WriteLine($"step wait: {r.WaitShare:P1} of step time (median)");
         }
+        output.WriteLine($"resident after {string.Join(", ", r.Resident.Select(x => $"{x.After}: {x.Bytes / 1048576} MB"))}");
         output.WriteLine($"peak RSS: {r.PeakResidentBytes / 1048576} MB");
     }
 }

@@ -44,7 +44,7 @@ public sealed record DataPhase(string Phase, long Images, double Seconds)
 public sealed record DataBenchmarkResult(
     DataBenchmarkOptions Options, int Threads, string LoadAverage, IReadOnlyList<DataPhase> Phases,
     int CachedImages, int KeptImages, long CacheBytes, long DecodedAgain,
-    PhaseTiming? Step, PhaseTiming? Wait, long PeakResidentBytes)
+    PhaseTiming? Step, PhaseTiming? Wait, long PeakResidentBytes, IReadOnlyList<(string After, long Bytes)> Resident)
 {
     /// <summary>Median wait for a batch over median step time (the step includes its wait).</summary>
     public double? WaitShare => Step is null || Wait is null ? null : Wait.MedianMs / Step.MedianMs;
@@ -94,6 +94,7 @@ public static class DataBenchmark
         cache.Load(split.Training.SelectMany(t => t.Train).Select(s => (s.Path, ImageUse.Training))
             .Concat(split.Training.SelectMany(t => t.Validation).Concat(split.Test).Select(s => (s.Path, ImageUse.Evaluation))));
         phases.Add(new DataPhase("decode once into the cache", cache.Count, clock.Elapsed.TotalSeconds));
+        var resident = new List<(string, long)> { ("decoding (peak so far)", ProcessMemory.PeakResidentBytes()), ("decoding", ProcessMemory.ResidentBytes()) };
 
         var sampler = new BalancedBatchSampler(split.Training, config.BatchPerCenter, config.Seed);
         int cellsPerStep = config.BatchPerCenter * split.Training.Count;
@@ -105,6 +106,7 @@ public static class DataBenchmark
             for (int step = 0; step < options.PipelineSteps; step++) pipeline.Take(step).Dispose();
         phases.Add(new DataPhase($"pipeline alone ({cache.DecodedAgain - decodedBefore} decoded again)", (long)options.PipelineSteps * cellsPerStep,
             clock.Elapsed.TotalSeconds));
+        resident.Add(("the pipeline alone", ProcessMemory.ResidentBytes()));
 
         PhaseTiming? stepTiming = null, waitTiming = null;
         if (options.Steps > 0)
@@ -112,9 +114,10 @@ public static class DataBenchmark
             log?.Invoke($"{options.Warmup} + {options.Steps} training steps ({options.Algorithm}, {options.Backbone}, {cellsPerStep} cells per step)");
             (stepTiming, waitTiming, var seconds) = Train(options, config, data.Classes.Count, sampler, cache);
             phases.Add(new DataPhase($"training steps, prefetch {options.Prefetch}", (long)options.Steps * cellsPerStep, seconds));
+            resident.Add(("training", ProcessMemory.ResidentBytes()));
         }
         return new DataBenchmarkResult(options, get_num_threads(), ProcessMemory.LoadAverage(), phases, cache.Count, cache.KeptCount, cache.Bytes,
-            cache.DecodedAgain, stepTiming, waitTiming, ProcessMemory.PeakResidentBytes());
+            cache.DecodedAgain, stepTiming, waitTiming, ProcessMemory.PeakResidentBytes(), resident);
     }
 
     static (PhaseTiming Step, PhaseTiming Wait, double Seconds) Train(DataBenchmarkOptions options, AlgorithmConfig config, int classes,

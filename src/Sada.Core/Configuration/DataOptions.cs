@@ -3,7 +3,7 @@ namespace Sada.Core.Configuration;
 /// <summary>The <c>Sada:Data</c> section: how a run holds its images in memory.</summary>
 public sealed record DataOptions
 {
-    public const int DefaultCacheMegabytes = 1024;
+    public const int DefaultCacheMegabytes = 512;
 
     /// <summary>
     /// Memory for a run's decoded images (reduced to the size training and evaluation use); images beyond it are read and
