@@ -78,7 +78,7 @@ public static class BenchDataCommand
             steps.Add("wait for the batch", $"{wait.MedianMs:F1}", $"{wait.MinMs:F1}", $"{wait.MaxMs:F1}");
             steps.Write(output, markdown);
             output.WriteLine();
-            output.WriteLine($"step wait: {r.WaitShare:P1} of step time (median)");
+            output.WriteLine($"step wait: {r.WaitShare:P2} of step time (median)");
         }
         output.WriteLine($"resident after {string.Join(", ", r.Resident.Select(x => $"{x.After}: {x.Bytes / 1048576} MB"))}");
         output.WriteLine($"peak RSS: {r.PeakResidentBytes / 1048576} MB");

@@ -63,7 +63,7 @@ public class BenchCommandTests
         Assert.Contains("cache: 0 of 40 images kept", text);
         Assert.Matches(@"(?m)^\| pipeline alone \([1-9]\d* decoded again\) \| 4 \|", text);
         Assert.Matches(@"(?m)^\| wait for the batch \| \d+\.\d \| \d+\.\d \| \d+\.\d \|", text);
-        Assert.Matches(@"(?m)^step wait: \d+\.\d % of step time", text);
+        Assert.Matches(@"(?m)^step wait: \d+\.\d+ % of step time", text);
         Assert.Matches(@"(?m)^peak RSS: [1-9]\d* MB$", text);
     }
 
