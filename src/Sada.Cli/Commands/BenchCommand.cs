@@ -9,7 +9,8 @@ namespace Sada.Cli.Commands;
 /// add one by writing its Create method and listing it in <see cref="Subcommands"/>.</summary>
 public static class BenchCommand
 {
-    static IEnumerable<Command> Subcommands() => [CreateSba(), CreateStep(), BenchTsneCommand.Create(), BenchPredictCommand.Create(), BenchQueueCommand.Create()];
+    static IEnumerable<Command> Subcommands() => [CreateSba(), CreateStep(), BenchTsneCommand.Create(), BenchPredictCommand.Create(), BenchDataCommand.Create(),
+        BenchTrainCommand.Create(), BenchQueueCommand.Create()];
 
     public static Command Create()
     {
@@ -81,9 +82,10 @@ public static class BenchCommand
         backbone.AcceptOnlyFromAmong([.. Backbones.Names]);
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats after one warm-up.", DefaultValueFactory = _ => 3 };
         var threads = ThreadsOption();
+        var markdown = BenchTable.MarkdownOption();
         var command = new Command("step", "Time a full SADA stage-1 step against the bare backbone's forward and backward.")
         {
-            size, cells, k, backbone, repeats, threads,
+            size, cells, k, backbone, repeats, threads, markdown,
         };
         command.SetAction(result =>
         {
@@ -102,9 +104,11 @@ public static class BenchCommand
             {
                 var r = StepBenchmark.Run(options);
                 output.WriteLine($"Step: {options.Cells} cells, {options.Size} x {options.Size} px, k = {options.K} ({options.Cells * options.K} views), " +
-                                 $"{options.Backbone}, {TorchSharp.torch.get_num_threads()} thread(s), median of {options.Repeats} after 1 warm-up");
-                output.WriteLine($"{"what",-24} {"median ms",10} {"min ms",10} {"max ms",10}");
-                foreach (var p in r.Rows) output.WriteLine($"{p.Phase,-24} {p.MedianMs,10:F1} {p.MinMs,10:F1} {p.MaxMs,10:F1}");
+                                 $"{options.Backbone}, {TorchSharp.torch.get_num_threads()} thread(s), median of {options.Repeats} after 1 warm-up, " +
+                                 $"load average {ProcessMemory.LoadAverage()}");
+                var table = new BenchTable("what", "median ms", "min ms", "max ms");
+                foreach (var p in r.Rows) table.Add(p.Phase, $"{p.MedianMs:F1}", $"{p.MinMs:F1}", $"{p.MaxMs:F1}");
+                table.Write(output, result.GetValue(markdown));
                 output.WriteLine($"SADA step / bare backbone: {r.Ratio:F3}");
                 output.WriteLine($"resident memory: {r.ResidentBefore / 1048576.0:F0} MB before, {r.ResidentAfter / 1048576.0:F0} MB after");
                 return 0;

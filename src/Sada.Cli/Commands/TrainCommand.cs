@@ -126,7 +126,7 @@ public static class TrainCommand
             output.WriteLine($"== held out: {center} (checkpoints in {folder})");
             var printer = new ProgressPrinter(output);
             var trainer = new Trainer(dataset, center, config, n => AlgorithmRegistry.Create(config, n, TorchRuntime.Device), TorchRuntime.Device,
-                new TrainerOptions { CheckpointDirectory = folder, Resume = request.Resume }, printer);
+                new TrainerOptions { CheckpointDirectory = folder, Resume = request.Resume, CacheMegabytes = options.Data.CacheMegabytes }, printer);
             try
             {
                 var result = trainer.Run(cancellation);
@@ -175,7 +175,7 @@ public static class TrainCommand
                 case TrainingProgress p:
                     var bar = Bar((p.Step + 1) / (double)p.TotalSteps);
                     var losses = string.Join(" ", p.Losses.Where(kv => kv.Key != "total").Select(kv => $"{kv.Key} {kv.Value:F3}"));
-                    var line = $"{bar} step {p.Step + 1}/{p.TotalSteps} stage {p.Stage} | loss {p.Losses.GetValueOrDefault("total"):F3} {losses} | {p.ImagesPerSecond:F0} img/s | ETA {Eta(p.EtaSeconds)}";
+                    var line = $"{bar} step {p.Step + 1}/{p.TotalSteps} stage {p.Stage} | loss {p.Losses.GetValueOrDefault("total"):F3} {losses} | {p.ImagesPerSecond:F0} img/s | batch wait {p.BatchWaitMs:F0} ms/step | ETA {Eta(p.EtaSeconds)}";
                     if (_terminal) output.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Console.WindowWidth - 1 : 0));
                     else if (_sinceLine.Elapsed.TotalSeconds >= 10 || p.Step + 1 == p.TotalSteps) { output.WriteLine(line); _sinceLine.Restart(); }
                     break;

@@ -62,6 +62,16 @@ public static class StepBenchmark
                 var (_, r) = backbone.call(views);
                 r.sum().backward();
             }));
+            // The same network and views stored channels-last.
+            ChannelsLast.Convert(backbone);
+            using var viewsLast = ChannelsLast.Of(views);
+            rows.Add(Time("  channels-last", options, () =>
+            {
+                using var scope = NewDisposeScope();
+                backbone.zero_grad();
+                var (_, r) = backbone.call(viewsLast);
+                r.sum().backward();
+            }));
         }
 
         // The augmentation alone, then the whole step.

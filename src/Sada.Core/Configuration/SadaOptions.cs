@@ -33,6 +33,9 @@ public sealed record SadaOptions
     /// <summary>Sets the process-wide settings that live outside the dependency container (the decoders' pixel limit).</summary>
     public void ApplyProcessWide() => CellImageDecoder.MaxPixels = MaxImagePixels;
 
+    /// <summary>Section <c>Sada:Data</c>: the memory budget for a run's decoded images.</summary>
+    public DataOptions Data { get; init; } = new();
+
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 
     public string ResolveDatabasePath() => Path.GetFullPath(Path.Combine(ResolveDataDirectory(), Database));
@@ -44,6 +47,8 @@ public sealed record SadaOptions
     {
         if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("Sada:DataDirectory must not be empty.");
         if (string.IsNullOrWhiteSpace(Database)) throw new ArgumentException("Sada:Database must not be empty.");
+        if (Data.CacheMegabytes < 0)
+            throw new ArgumentException($"Sada:Data:CacheMegabytes must be 0 (decode every image when used) or positive, not {Data.CacheMegabytes}.");
         if (TorchThreads < 0) throw new ArgumentException($"Sada:TorchThreads must be 0 (automatic) or positive, not {TorchThreads}.");
         if (MaxImagePixels < CellImageDecoder.MinSide * CellImageDecoder.MinSide || MaxImagePixels > CellImageDecoder.UpperMaxPixels)
             throw new ArgumentException($"Sada:MaxImagePixels must be between {CellImageDecoder.MinSide * CellImageDecoder.MinSide} and {CellImageDecoder.UpperMaxPixels:N0}, not {MaxImagePixels}.");

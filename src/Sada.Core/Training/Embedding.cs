@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Sada.Core.Algorithms;
 using Sada.Core.Data;
 using Sada.Core.Embedding;
+using Sada.Core.Imaging;
 using Sada.Core.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,15 +49,15 @@ public static class FeatureEmbedding
         StratifiedSample.Select(samples.Select(s => s.Center).ToArray(), samples.Select(s => s.Label).ToArray(),
             Math.Max(options.Budget, 0), options.Seed);
 
-    /// <summary>Embeds <paramref name="cells"/> (already decoded in <paramref name="cache"/>) with the algorithm's backbone.</summary>
+    /// <summary>Embeds <paramref name="cells"/> (their decoded pixels from <paramref name="image"/>) with the algorithm's backbone.</summary>
     public static EmbeddingRecord Embed(IAlgorithm algorithm, MultiCenterDataset data, IReadOnlyList<CellSample> cells,
-        DecodedImageCache cache, int imageSize, Device device, EmbeddingOptions options, int step, string label, int batchSize = 64)
+        Func<CellSample, DecodedImage> image, int imageSize, Device device, EmbeddingOptions options, int step, string label, int batchSize = 64)
     {
         bool wasTraining = algorithm.Network.training;
         algorithm.Network.eval();
         try
         {
-            return Embed(algorithm.Features, data, cells, cache, imageSize, device, options, step, label, batchSize);
+            return Embed(algorithm.Features, data, cells, image, imageSize, device, options, step, label, batchSize);
         }
         finally
         {
@@ -66,7 +67,7 @@ public static class FeatureEmbedding
 
     /// <summary>Embeds <paramref name="cells"/> with <paramref name="features"/> (images in [0, 1] to r, in eval mode).</summary>
     public static EmbeddingRecord Embed(Func<Tensor, Tensor> features, MultiCenterDataset data, IReadOnlyList<CellSample> cells,
-        DecodedImageCache cache, int imageSize, Device device, EmbeddingOptions options, int step, string label, int batchSize = 64)
+        Func<CellSample, DecodedImage> image, int imageSize, Device device, EmbeddingOptions options, int step, string label, int batchSize = 64)
     {
         if (cells.Count < 4) throw new InvalidOperationException($"A t-SNE needs at least 4 cells; the sample has {cells.Count}.");
         var clock = Stopwatch.StartNew();
@@ -77,7 +78,7 @@ public static class FeatureEmbedding
             for (int start = 0; start < cells.Count; start += batchSize)
             {
                 using var batchScope = NewDisposeScope();
-                var chunk = cells.Skip(start).Take(batchSize).Select(c => cache[c.Path]).ToList();
+                var chunk = cells.Skip(start).Take(batchSize).Select(image).ToList();
                 var x = CellTransforms.EvalBatch(chunk, imageSize).to(device);
                 batches.Add(features(x).flatten(1).cpu().to(ScalarType.Float32).MoveToOuterDisposeScope());
             }
@@ -110,6 +111,6 @@ public static class FeatureEmbedding
         cache.Load(cells.Select(c => c.Path));
         cells = cells.Where(c => cache.Contains(c.Path)).ToList();
         using var classifier = CellClassifier.Load(config, data.Classes, weightsPath, device);
-        return Embed(classifier.Features, data, cells, cache, config.ImageSize, device, options, step, label);
+        return Embed(classifier.Features, data, cells, c => cache[c.Path], config.ImageSize, device, options, step, label);
     }
 }

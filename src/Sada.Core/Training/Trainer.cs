@@ -19,6 +19,10 @@ public sealed record TrainerOptions
     public bool Resume { get; init; } = true;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
     public int EvalBatchSize { get; init; } = 16;
+    /// <summary>Memory for decoded images (Sada:Data:CacheMegabytes); images beyond it are read and decoded again when used.</summary>
+    public int CacheMegabytes { get; init; } = Configuration.DataOptions.DefaultCacheMegabytes;
+    /// <summary>Minibatches made on background threads ahead of the step being trained; 0 makes each when its step starts.</summary>
+    public int PrefetchBatches { get; init; } = 2;
     /// <summary>t-SNE of the backbone features at the end of stage 1 and at the end of the run; null: none.</summary>
     public EmbeddingOptions? Embedding { get; init; }
 }
@@ -36,7 +40,16 @@ public sealed record TrainingResult(
     IReadOnlyList<UnreadableImage> Unreadable,
     HeldOutEvaluation? Swad = null,
     string? SwadNote = null,
-    IReadOnlyList<EmbeddingRecord>? Embeddings = null);
+    IReadOnlyList<EmbeddingRecord>? Embeddings = null,
+    RunTimings? Timings = null);
+
+/// <summary>
+/// Where a run's wall-clock time went, in seconds: decoding every image once, building (or resuming) the network, the
+/// steps (<paramref name="Steps"/> includes <paramref name="BatchWait"/>, the time steps waited for their minibatch),
+/// evaluations with their checkpoints, t-SNE, and SWAD's final evaluation.
+/// </summary>
+public sealed record RunTimings(double Decode, double Build, double Steps, double BatchWait, double Evaluation, double Embedding, double Swad, double Total,
+    int StepsRun, long TrainImages);
 
 /// <summary>
 /// Trains one algorithm with one center held out: per-center balanced minibatches, an evaluation every
@@ -62,33 +75,44 @@ public sealed class Trainer(
     public TrainingResult Run(CancellationToken cancellation = default)
     {
         config.EnsureValid();
+        var total = Stopwatch.StartNew();
         var (split, cache) = PrepareData(cancellation);
+        double decodeSeconds = total.Elapsed.TotalSeconds;
         using var algorithm = BuildAlgorithm();
         var loop = new LoopState(ResumeOrStart(algorithm), EmbeddingCells(cache));
+        loop.Timings = (decodeSeconds, total.Elapsed.TotalSeconds - decodeSeconds, total);
         using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
         if (valley is not null && loop.FirstStep > 0)
             Log("warning", "SWAD restarts its loss valley at the resumed step: segments before the stop are not in checkpoints.");
         if (loop.FirstStep < config.Steps) algorithm.Network.train();
 
         var sampler = new BalancedBatchSampler(split.Training, config.BatchPerCenter, config.Seed);
+        using var pipeline = new BatchPipeline(sampler.At, (cells, step) => TrainingBatches.Make(cells, cache, config, step), config.Steps, _options.PrefetchBatches);
         for (int step = loop.FirstStep; step < config.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
-            TrainStep(algorithm, sampler, split, cache, step, loop, valley, cancellation);
+            TrainStep(algorithm, pipeline, split, step, loop, valley, cancellation);
+            var evaluationStart = loop.Clock.Elapsed;
             if (step % config.EvalEvery == 0 || step == config.Steps - 1)
                 EvaluateAndCheckpoint(algorithm, split, cache, step, loop, valley);
+            loop.EvaluationSeconds += (loop.Clock.Elapsed - evaluationStart).TotalSeconds;
+            var embeddingStart = loop.Clock.Elapsed;
             if (_options.Embedding is { AtEndOfStage1: true } && algorithm.StageAt(step) == 1 && step + 1 < config.Steps && algorithm.StageAt(step + 1) == 2)
                 Embed(algorithm, loop.EmbedCells, cache, step, EmbeddingRecord.Stage1, loop.Embeddings, cancellation);
+            loop.EmbeddingSeconds += (loop.Clock.Elapsed - embeddingStart).TotalSeconds;
         }
+        var lastEmbeddingStart = loop.Clock.Elapsed;
         if (_options.Embedding is { AtEnd: true })
             Embed(algorithm, loop.EmbedCells, cache, config.Steps - 1, EmbeddingRecord.Final, loop.Embeddings, cancellation);
+        loop.EmbeddingSeconds += (loop.Clock.Elapsed - lastEmbeddingStart).TotalSeconds;
+        loop.WaitSeconds = pipeline.Waited.TotalSeconds;
         if (loop.Evaluations.Count == 0) throw new InvalidOperationException("The run made no evaluation.");
         loop.Segment?.Dispose();
         return Result(algorithm, split, cache, loop, valley);
     }
 
     /// <summary>The split, and every image it uses decoded once; unreadable images are left out with a warning.</summary>
-    (LeaveOneCenterOutSplit Split, DecodedImageCache Cache) PrepareData(CancellationToken cancellation)
+    (LeaveOneCenterOutSplit Split, BoundedImageCache Cache) PrepareData(CancellationToken cancellation)
     {
         var split = LeaveOneCenterOut.Split(data, heldOut, config.HoldoutFraction, config.Seed);
         var cache = DecodeAll(split, cancellation);
@@ -120,14 +144,17 @@ public sealed class Trainer(
     }
 
     /// <summary>One update of the algorithm on the step's balanced minibatch, its losses summed for the next evaluation.</summary>
-    void TrainStep(IAlgorithm algorithm, BalancedBatchSampler sampler, LeaveOneCenterOutSplit split, DecodedImageCache cache,
-        int step, LoopState loop, LossValley? valley, CancellationToken cancellation)
+    void TrainStep(IAlgorithm algorithm, BatchPipeline pipeline, LeaveOneCenterOutSplit split, int step, LoopState loop, LossValley? valley,
+        CancellationToken cancellation)
     {
         var stepStart = loop.Clock.Elapsed;
+        var waitedBefore = pipeline.Waited;
         IReadOnlyDictionary<string, double> losses;
+        using (var prepared = pipeline.Take(step))
         using (var scope = NewDisposeScope())
         {
-            var batch = MakeBatch(sampler.At(step), cache, step);
+            loop.WaitSinceProgress += pipeline.Waited - waitedBefore;
+            var batch = prepared.On(device);
             // A draw inside the update from the global generator is seeded from (seed, step), and no other thread draws
             // in between (GlobalRandom): the step is the whole RNG state of a run.
             losses = GlobalRandom.Exclusive(() =>
@@ -151,8 +178,11 @@ public sealed class Trainer(
         {
             loop.LastProgress = loop.Clock.Elapsed;
             double perStep = loop.TrainSeconds / (step - loop.FirstStep + 1);
+            double waitMs = loop.WaitSinceProgress.TotalMilliseconds / Math.Max(1, step - loop.LastProgressStep);
+            loop.LastProgressStep = step;
+            loop.WaitSinceProgress = TimeSpan.Zero;
             progress?.Report(new TrainingProgress(step, config.Steps, algorithm.StageAt(step), loop.ImagesPerSecond,
-                loop.Clock.Elapsed.TotalSeconds, perStep * (config.Steps - step - 1), losses));
+                loop.Clock.Elapsed.TotalSeconds, perStep * (config.Steps - step - 1), losses, waitMs));
         }
     }
 
@@ -160,7 +190,7 @@ public sealed class Trainer(
     /// Held-out and validation metrics with the losses averaged since the last evaluation; best weights by validation;
     /// then last.ckpt, written before anyone is told, so a listener never stores an evaluation that a crash would replay.
     /// </summary>
-    void EvaluateAndCheckpoint(IAlgorithm algorithm, LeaveOneCenterOutSplit split, DecodedImageCache cache, int step,
+    void EvaluateAndCheckpoint(IAlgorithm algorithm, LeaveOneCenterOutSplit split, BoundedImageCache cache, int step,
         LoopState loop, LossValley? valley)
     {
         // Each loss is averaged over the steps that reported it: a window spanning the stage switch has stage-1 and
@@ -187,9 +217,10 @@ public sealed class Trainer(
     }
 
     /// <summary>The selected (best validation) and last evaluations, and SWAD's averaged weights evaluated when it ran.</summary>
-    TrainingResult Result(IAlgorithm algorithm, LeaveOneCenterOutSplit split, DecodedImageCache cache, LoopState loop, LossValley? valley)
+    TrainingResult Result(IAlgorithm algorithm, LeaveOneCenterOutSplit split, BoundedImageCache cache, LoopState loop, LossValley? valley)
     {
         var evaluations = loop.Evaluations;
+        var swadStart = loop.Clock.Elapsed;
         HeldOutEvaluation? swad = null;
         string? swadNote = null;
         if (valley is not null && (valley.IsConverged || evaluations.Any(e => e.Stage == 2)))
@@ -203,8 +234,11 @@ public sealed class Trainer(
             if (_options.CheckpointDirectory is { } dir) Checkpoint.SaveWeights(Path.Combine(dir, "swad.weights"), algorithm);
         }
         var selected = evaluations.FirstOrDefault(e => e.Step == loop.BestStep) ?? evaluations[^1];
+        var (decode, build, total) = loop.Timings;
+        var timings = new RunTimings(decode, build, loop.TrainSeconds, loop.WaitSeconds, loop.EvaluationSeconds, loop.EmbeddingSeconds,
+            (loop.Clock.Elapsed - swadStart).TotalSeconds, total.Elapsed.TotalSeconds, config.Steps - loop.FirstStep, loop.TrainImages);
         return new TrainingResult(split.HeldOutName, config, data.Classes, split.Training.Select(t => t.Name).ToList(),
-            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, loop.Embeddings);
+            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, loop.Embeddings, timings);
     }
 
     /// <summary>What the step loop carries from one step to the next: model selection, loss sums, speed, SWAD's segment.</summary>
@@ -219,6 +253,14 @@ public sealed class Trainer(
         public Dictionary<string, (double Sum, int Steps)> LossSums { get; } = [];
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
         public TimeSpan LastProgress { get; set; } = TimeSpan.Zero;
+        public int LastProgressStep { get; set; } = resumed.Step;
+        /// <summary>Time steps waited for their batch since the last progress report.</summary>
+        public TimeSpan WaitSinceProgress { get; set; }
+        public double WaitSeconds { get; set; }
+        public double EvaluationSeconds { get; set; }
+        public double EmbeddingSeconds { get; set; }
+        /// <summary>Decode and build seconds, and the clock started with the run.</summary>
+        public (double Decode, double Build, Stopwatch Total) Timings { get; set; }
         public double TrainSeconds { get; set; }
         public long TrainImages { get; set; }
         public double ImagesPerSecond => TrainImages / Math.Max(TrainSeconds, 1e-9);
@@ -226,21 +268,23 @@ public sealed class Trainer(
     }
 
     /// <summary>The stratified t-SNE sample over every center (held-out included), among the readable cells.</summary>
-    List<CellSample> EmbeddingCells(DecodedImageCache cache)
+    List<CellSample> EmbeddingCells(BoundedImageCache cache)
     {
         if (_options.Embedding is not { } options) return [];
-        var readable = data.Samples.Where(s => cache.Contains(s.Path)).ToList();
+        var readable = data.Samples.Where(s => cache.Contains(s.Path, ImageUse.Evaluation) || cache.Contains(s.Path, ImageUse.Training)).ToList();
         return FeatureEmbedding.Sample(readable, options).Select(i => readable[i]).ToList();
     }
 
     /// <summary>A t-SNE that fails is a warning, never the end of the run: the run's metrics matter more.</summary>
-    void Embed(IAlgorithm algorithm, IReadOnlyList<CellSample> cells, DecodedImageCache cache, int step, string label,
+    void Embed(IAlgorithm algorithm, IReadOnlyList<CellSample> cells, BoundedImageCache cache, int step, string label,
         List<EmbeddingRecord> embeddings, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
         try
         {
-            var record = FeatureEmbedding.Embed(algorithm, data, cells, cache, config.ImageSize, device, _options.Embedding!, step, label, _options.EvalBatchSize);
+            // Held-out and validation cells as evaluation sees them; training cells resized from their reduced training form.
+            var record = FeatureEmbedding.Embed(algorithm, data, cells,
+                c => cache.Get(c.Path, cache.Contains(c.Path, ImageUse.Evaluation) ? ImageUse.Evaluation : ImageUse.Training).Pixels, config.ImageSize, device, _options.Embedding!, step, label, _options.EvalBatchSize);
             embeddings.Add(record);
             Log("info", $"t-SNE '{label}' at step {step}: {cells.Count} cells in {record.Seconds:F1} s, KL {record.Kl:F3}, " +
                         $"center k-NN accuracy {record.MixingScore:P1} (chance {record.MixingChance:P1}), class k-NN accuracy {record.ClassSeparability:P1}.");
@@ -265,45 +309,38 @@ public sealed class Trainer(
                                                 "start the run in another checkpoint folder or with the same settings.");
     }
 
-    DecodedImageCache DecodeAll(LeaveOneCenterOutSplit split, CancellationToken cancellation)
+    /// <summary>
+    /// Training cells first, kept at their crops' source size, then validation and held-out cells at evaluation's size,
+    /// as many as the budget holds (training cells are read most often).
+    /// </summary>
+    BoundedImageCache DecodeAll(LeaveOneCenterOutSplit split, CancellationToken cancellation)
     {
-        var cache = new DecodedImageCache();
-        var paths = split.Test.Concat(split.Training.SelectMany(t => t.Train.Concat(t.Validation))).Select(s => s.Path).ToList();
-        Log("info", $"Decoding {paths.Count} images.");
+        var cache = BoundedImageCache.WithMegabytes(config.ImageSize, _options.CacheMegabytes);
+        var images = split.Training.SelectMany(t => t.Train).Select(s => (s.Path, ImageUse.Training))
+            .Concat(split.Training.SelectMany(t => t.Validation).Concat(split.Test).Select(s => (s.Path, ImageUse.Evaluation))).ToList();
+        Log("info", $"Decoding {images.Count} images.");
         var clock = Stopwatch.StartNew();
-        cache.Load(paths, new InlineProgress<(int Done, int Total)>(p =>
+        cache.Load(images, new InlineProgress<(int Done, int Total)>(p =>
             progress?.Report(new TrainingLog("progress", $"Decoded {p.Done}/{p.Total} images."))), cancellation);
-        Log("info", $"Decoded {cache.Count} images ({cache.Bytes / 1048576.0:F0} MiB) in {clock.Elapsed.TotalSeconds:F1} s.");
+        Log("info", $"Decoded {cache.Count} images in {clock.Elapsed.TotalSeconds:F1} s; {cache.KeptCount} kept in memory " +
+                    $"({cache.Bytes / 1048576.0:F0} of {_options.CacheMegabytes} MiB), the others decoded again when used.");
         foreach (var bad in cache.Unreadable) Log("warning", $"Skipped unreadable image {bad.Path}: {bad.Reason}");
         return cache;
     }
 
-    static LeaveOneCenterOutSplit WithoutUnreadable(LeaveOneCenterOutSplit split, DecodedImageCache cache)
+    static LeaveOneCenterOutSplit WithoutUnreadable(LeaveOneCenterOutSplit split, BoundedImageCache cache)
     {
         if (cache.Unreadable.Count == 0) return split;
-        List<CellSample> Keep(IEnumerable<CellSample> s) => s.Where(x => cache.Contains(x.Path)).ToList();
-        var training = split.Training.Select(t => t with { Train = Keep(t.Train), Validation = Keep(t.Validation) }).ToList();
+        List<CellSample> Keep(IEnumerable<CellSample> s, ImageUse use) => s.Where(x => cache.Contains(x.Path, use)).ToList();
+        var training = split.Training.Select(t => t with { Train = Keep(t.Train, ImageUse.Training), Validation = Keep(t.Validation, ImageUse.Evaluation) }).ToList();
         foreach (var t in training)
             if (t.Train.Count == 0) throw new InvalidOperationException($"Training center '{t.Name}' has no readable image.");
-        var test = Keep(split.Test);
+        var test = Keep(split.Test, ImageUse.Evaluation);
         if (test.Count == 0) throw new InvalidOperationException($"Held-out center '{split.HeldOutName}' has no readable image.");
         return split with { Training = training, Test = test };
     }
 
-    MultiCenterBatch MakeBatch(IReadOnlyList<CellSample>[] cells, DecodedImageCache cache, int step)
-    {
-        var centers = new List<CenterMinibatch>(cells.Length);
-        for (int i = 0; i < cells.Length; i++)
-        {
-            var rng = new Random(SeedMix.Of(config.Seed, step, i));
-            var images = CellTransforms.TrainBatch(cells[i].Select(c => cache[c.Path]).ToList(), config.ImageSize, config.CropScaleMin, config.CropScaleMax, rng);
-            var labels = tensor(cells[i].Select(c => (long)c.Label).ToArray());
-            centers.Add(new CenterMinibatch(cells[i][0].Center, images.to(device), labels.to(device)));
-        }
-        return new MultiCenterBatch(centers);
-    }
-
-    EvaluationRecord Evaluate(IAlgorithm algorithm, LeaveOneCenterOutSplit split, DecodedImageCache cache, int step,
+    EvaluationRecord Evaluate(IAlgorithm algorithm, LeaveOneCenterOutSplit split, BoundedImageCache cache, int step,
         Dictionary<string, double> losses, double imagesPerSecond, double elapsed)
     {
         algorithm.Network.eval();
@@ -330,18 +367,23 @@ public sealed class Trainer(
         }
     }
 
-    /// <summary>Predictions for <paramref name="cells"/>, with their mean cross-entropy.</summary>
-    (ClassificationMetrics Metrics, double Loss) Classify(IAlgorithm algorithm, IReadOnlyList<CellSample> cells, DecodedImageCache cache)
+    /// <summary>
+    /// Predictions for <paramref name="cells"/>, with their mean cross-entropy, streamed: one batch of images is made (read
+    /// and decoded again when the cache does not keep it) on a background thread while the network classifies the one before.
+    /// </summary>
+    (ClassificationMetrics Metrics, double Loss) Classify(IAlgorithm algorithm, IReadOnlyList<CellSample> cells, BoundedImageCache cache)
     {
         var truth = new long[cells.Count];
         var predicted = new long[cells.Count];
         double lossSum = 0;
         using var noGrad = torch.no_grad();
+        using var batches = new EvaluationBatches(cells, _options.EvalBatchSize, c => cache.Get(c.Path, ImageUse.Evaluation).Pixels, config.ImageSize);
         for (int start = 0; start < cells.Count; start += _options.EvalBatchSize)
         {
             using var scope = NewDisposeScope();
             var chunk = cells.Skip(start).Take(_options.EvalBatchSize).ToList();
-            var x = CellTransforms.EvalBatch(chunk.Select(c => cache[c.Path]).ToList(), config.ImageSize).to(device);
+            using var images = batches.Take(start);
+            var x = images.to(device);
             var y = tensor(chunk.Select(c => (long)c.Label).ToArray()).to(device);
             var logits = algorithm.Predict(x);
             lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();

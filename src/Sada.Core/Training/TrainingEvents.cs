@@ -7,10 +7,13 @@ public abstract record TrainingEvent;
 
 public sealed record TrainingLog(string Level, string Message) : TrainingEvent;
 
-/// <summary>Sent every few seconds: where the run is and how fast it goes.</summary>
+/// <summary>
+/// Sent every few seconds: where the run is and how fast it goes; <paramref name="BatchWaitMs"/> is the mean time a step
+/// waited for its minibatch since the previous report (0 when the pipeline keeps ahead).
+/// </summary>
 public sealed record TrainingProgress(
     int Step, int TotalSteps, int Stage, double ImagesPerSecond, double ElapsedSeconds, double? EtaSeconds,
-    IReadOnlyDictionary<string, double> Losses) : TrainingEvent;
+    IReadOnlyDictionary<string, double> Losses, double BatchWaitMs = 0) : TrainingEvent;
 
 /// <summary>Held-out center metrics with class names attached.</summary>
 public sealed record HeldOutEvaluation(

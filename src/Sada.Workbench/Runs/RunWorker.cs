@@ -137,7 +137,7 @@ public sealed class RunWorker(
                 new TrainerOptions
                 {
                     CheckpointDirectory = Path.Combine(sada.ResolveDataDirectory(), directory), Resume = true,
-                    ProgressInterval = options.ProgressInterval, EvalBatchSize = options.EvalBatchSize,
+                    ProgressInterval = options.ProgressInterval, EvalBatchSize = options.EvalBatchSize, CacheMegabytes = sada.Data.CacheMegabytes,
                     Embedding = options.Embedding.ToTrainer(config.Seed),
                 }, forwarder);
             var result = trainer.Run(cancel.Token);

@@ -46,4 +46,48 @@ public class BenchCommandTests
         Assert.NotEqual(0, SadaCli.Run(["bench", "predict", "--size", "8", "--threads", "1"], new StringWriter(), error));
         Assert.Contains("size >= 16", error.ToString());
     }
+
+    [Fact]
+    public void Bench_data_writes_a_set_and_prints_its_phases_the_step_wait_and_peak_rss()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "data", "--images", "40", "--size", "32", "--centers", "2", "--distinct", "12", "--cache-mb", "0",
+            "--pipeline-steps", "2", "--steps", "1", "--batch", "2", "--threads", "1", "--markdown"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("| phase | images | seconds | images/s |", text);
+        Assert.Matches(@"(?m)^\| write synthetic set \| 40 \| \d+\.\d \|", text);
+        Assert.Matches(@"(?m)^\| decode once into the cache \| 40 \|", text);
+        // A zero budget keeps nothing: the pipeline reads and decodes every cell again.
+        Assert.Contains("cache: 0 of 40 images kept", text);
+        Assert.Matches(@"(?m)^\| pipeline alone \([1-9]\d* decoded again\) \| 4 \|", text);
+        Assert.Matches(@"(?m)^\| wait for the batch \| \d+\.\d \| \d+\.\d \| \d+\.\d \|", text);
+        Assert.Matches(@"(?m)^step wait: \d+\.\d+ % of step time", text);
+        Assert.Matches(@"(?m)^peak RSS: [1-9]\d* MB$", text);
+    }
+
+    [Fact]
+    public void Bench_train_runs_a_whole_short_training_and_shares_its_time_out()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "train", "--images", "40", "--size", "32", "--centers", "2", "--distinct", "12", "--algorithm", "erm",
+            "--steps", "2", "--eval-every", "1", "--batch", "2", "--threads", "1"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        foreach (var phase in new[] { "decode once", "steps (compute)", "steps waiting for a batch", "evaluations (streamed)", "total" })
+            Assert.Matches($@"(?m)^{System.Text.RegularExpressions.Regex.Escape(phase)}\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d %", text);
+        Assert.Matches(@"(?m)^total\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+100\.0 %", text);
+        Assert.Matches(@"(?m)^training images/s: \d", text);
+        Assert.Matches(@"(?m)^peak RSS: [1-9]\d* MB$", text);
+    }
+
+    [Fact]
+    public void Bench_data_names_a_bad_option()
+    {
+        var error = new StringWriter();
+        Assert.NotEqual(0, SadaCli.Run(["bench", "data", "--images", "40", "--size", "32", "--centers", "1", "--threads", "1"], new StringWriter(), error));
+        Assert.Contains("at least 2 centers", error.ToString());
+    }
 }

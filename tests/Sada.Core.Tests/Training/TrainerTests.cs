@@ -91,6 +91,28 @@ public class TrainerTests : IClassFixture<TrainerTests.Images>
     }
 
     [Fact]
+    public void The_image_budget_and_the_lookahead_change_no_result()
+    {
+        var config = Config(6, 3);
+        Recorder Train(int cacheMegabytes, int prefetch)
+        {
+            var recorder = new Recorder();
+            new Trainer(_folder.Dataset, "center1", config, n => new TinyAlgorithm(n), CPU,
+                new TrainerOptions { ProgressInterval = TimeSpan.Zero, CacheMegabytes = cacheMegabytes, PrefetchBatches = prefetch }, recorder).Run();
+            return recorder;
+        }
+        var kept = Train(64, 2);
+        var decodedEachTime = Train(0, 0);
+
+        Assert.Equal(kept.StepLosses, decodedEachTime.StepLosses);
+        Assert.Equal(kept.Events.OfType<EvaluationRecord>().Select(e => (e.HeldOut.Accuracy, e.ValidationAccuracy, e.ValidationLoss)),
+            decodedEachTime.Events.OfType<EvaluationRecord>().Select(e => (e.HeldOut.Accuracy, e.ValidationAccuracy, e.ValidationLoss)));
+        Assert.Contains(kept.Events.OfType<TrainingLog>(), l => l.Message.Contains("72 kept in memory"));
+        Assert.Contains(decodedEachTime.Events.OfType<TrainingLog>(), l => l.Message.Contains("0 kept in memory"));
+        Assert.All(kept.Events.OfType<TrainingProgress>(), p => Assert.True(p.BatchWaitMs >= 0));
+    }
+
+    [Fact]
     public void A_checkpoint_of_another_config_is_refused()
     {
         var dir = TempDir();
