@@ -29,6 +29,7 @@ public static class SadaApi
         services.TryAddSingleton<RunRequests>();
         services.TryAddSingleton<RunCatalog>();
         services.TryAddSingleton<StoredCounts>();
+        services.TryAddSingleton<DatabaseStatus>();
         services.TryAddSingleton<DatasetReads>();
         services.TryAddSingleton<StudyService>();
         services.TryAddSingleton(sp => new ImageStore(sp.GetRequiredService<SadaOptions>().ResolveDataDirectory()));

@@ -27,7 +27,7 @@ public sealed record ImportOutcome(ImportReport? Report, string? Error, TimeSpan
 /// the caller's thread, one at a time (they write the image store and the database, on a machine also training).
 /// </summary>
 public sealed class DatasetAdmin(
-    IDbContextFactory<SadaDbContext> databases, ImageStore store, SadaOptions sada, DatasetImportOptions options,
+    DatasetWrites datasets, SadaOptions sada, DatasetImportOptions options,
     IAuthorizationService authorization, ILogger<DatasetAdmin> logger) : IDisposable
 {
     readonly SemaphoreSlim oneImport = new(1, 1);
@@ -106,8 +106,7 @@ public sealed class DatasetAdmin(
         await oneImport.WaitAsync();
         try
         {
-            await using var db = await databases.CreateDbContextAsync();
-            var deleted = new DatasetCatalog(db, store).Delete(name);
+            var deleted = await Task.Run(() => datasets.Delete(name));
             logger.LogInformation("{User} deleted dataset {Name}: {Images} images, {Files} files", user.Identity?.Name, deleted.Name, deleted.Images, deleted.Files);
             return (deleted, null);
         }
@@ -123,11 +122,7 @@ public sealed class DatasetAdmin(
         {
             var watch = Stopwatch.StartNew();
             // The importer is synchronous and long: on the thread pool, never on the circuit's dispatcher.
-            var report = await Task.Run(() =>
-            {
-                using var db = databases.CreateDbContext();
-                return import(new DatasetImporter(db, store), request);
-            }, cancellation);
+            var report = await Task.Run(() => datasets.Import(importer => import(importer, request)), cancellation);
             logger.LogInformation("Imported {Source} into {Dataset}: {Imported} of {Centers} center(s), {Images} images, {Refused} file(s) refused",
                 source, report.Dataset, report.Centers.Count(c => c.Imported), report.Centers.Count, report.ImageCount, report.Refused.Count);
             return new ImportOutcome(report, null, watch.Elapsed);

@@ -23,6 +23,7 @@ public static class DatasetServices
         services.AddSingleton(imports);
         services.TryAddSingleton(sp => new ImageStore(sp.GetRequiredService<SadaOptions>().ResolveDataDirectory()));
         services.TryAddSingleton<DatasetReads>();
+        services.TryAddSingleton<DatasetWrites>();
         services.AddSingleton<DatasetAdmin>();
         services.AddSingleton<DatasetBrowser>();
         services.AddSingleton<StainExplorer>();

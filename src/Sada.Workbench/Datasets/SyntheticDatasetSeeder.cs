@@ -12,7 +12,7 @@ namespace Sada.Workbench.Datasets;
 /// and imports it, in the background so the app answers at once. <see cref="Completion"/> tells when it is done.
 /// </summary>
 public sealed class SyntheticDatasetSeeder(
-    IDbContextFactory<SadaDbContext> databases, SadaOptions sada, SyntheticSeedOptions options, ILogger<SyntheticDatasetSeeder> logger) : BackgroundService
+    DatasetWrites datasets, SadaOptions sada, SyntheticSeedOptions options, ILogger<SyntheticDatasetSeeder> logger) : BackgroundService
 {
     readonly TaskCompletionSource<string> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -38,13 +38,11 @@ public sealed class SyntheticDatasetSeeder(
         }
     }
 
-    void RemovePartial(SadaDbContext db)
+    void RemovePartial()
     {
         try
         {
-            db.ChangeTracker.Clear();
-            if (db.Datasets.Any(d => d.Name == options.Name && d.IsSynthetic))
-                new DatasetCatalog(db, new ImageStore(sada.ResolveDataDirectory())).Delete(options.Name);
+            if (datasets.IsSynthetic(options.Name)) datasets.Delete(options.Name);
         }
         catch (Exception e) when (e is DatasetException or IOException or DbUpdateException)
         {
@@ -55,8 +53,7 @@ public sealed class SyntheticDatasetSeeder(
     string Seed(CancellationToken cancellationToken)
     {
         if (!options.Enabled) return "disabled";
-        using var db = databases.CreateDbContext();
-        if (db.Datasets.Any()) return "skipped: the database already holds datasets";
+        if (datasets.Any()) return "skipped: the database already holds datasets";
 
         var watch = Stopwatch.StartNew();
         var set = new SyntheticBloodCells(new SyntheticSetOptions(options.Centers, options.PerCenter, options.Size, options.Seed));
@@ -69,15 +66,14 @@ public sealed class SyntheticDatasetSeeder(
             {
                 if (p.Done % 500 == 0 || p.Done == p.Total) logger.LogInformation("Synthetic dataset: rendered {Done}/{Total}", p.Done, p.Total);
             }), cancellationToken);
-            var importer = new DatasetImporter(db, new ImageStore(sada.ResolveDataDirectory()));
             ImportReport report;
             try
             {
-                report = importer.ImportFolder(scratch, new ImportRequest(options.Name, IsSynthetic: true,
+                report = datasets.Import(importer => importer.ImportFolder(scratch, new ImportRequest(options.Name, IsSynthetic: true,
                     Description: $"Synthetic blood cells: {options.Centers} centers x {options.PerCenter} at {options.Size} px, seed {options.Seed}"),
                     new Progress<ImportProgress>(p => { if (p.Done == p.Total) logger.LogInformation("Synthetic dataset: imported {Center}", p.Center); }),
                     within: null,
-                    cancellationToken);
+                    cancellationToken));
             }
             catch (DatasetException e) when (e.Message.Contains("already exists"))
             {
@@ -86,12 +82,12 @@ public sealed class SyntheticDatasetSeeder(
             catch (OperationCanceledException)
             {
                 // Stopped mid-way: leave no partial set, so the next start registers it whole.
-                RemovePartial(db);
+                RemovePartial();
                 throw;
             }
             if (!report.Succeeded)
             {
-                RemovePartial(db);
+                RemovePartial();
                 throw new InvalidOperationException($"the synthetic dataset did not import: {string.Join("; ", report.Centers.Where(c => !c.Imported).Select(c => $"{c.Name}: {c.Error}"))}");
             }
             logger.LogInformation("Registered the synthetic dataset {Name}: {Images} images in {Seconds:F1} s", options.Name, report.ImageCount, watch.Elapsed.TotalSeconds);

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Sada.Core.Configuration;
 using Sada.Core.Runtime;
 using Sada.Data;
@@ -20,15 +19,14 @@ public static class HealthApi
     /// </summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", async (HttpContext http, TorchStatus torch, SadaOptions options, IDbContextFactory<SadaDbContext> dbs, CancellationToken ct) =>
+        app.MapGet("/health", async (HttpContext http, TorchStatus torch, SadaOptions options, DatabaseStatus status, CancellationToken ct) =>
         {
             bool admin = http.User.IsInRole(WorkbenchRoles.Admin);
             string? Shown(string? value) => admin ? value : null;
             DatabaseHealth database;
             try
             {
-                await using var db = await dbs.CreateDbContextAsync(ct);
-                var migration = (await db.Database.GetAppliedMigrationsAsync(ct)).LastOrDefault();
+                var migration = await status.LastMigrationAsync(ct);
                 database = new DatabaseHealth(true, Shown(options.ResolveDatabasePath()), migration, null);
             }
             catch (Exception e)

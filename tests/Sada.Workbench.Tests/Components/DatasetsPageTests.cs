@@ -121,7 +121,7 @@ public class DatasetsPageTests : IClassFixture<DatasetFixture>, IAsyncLifetime
     public async Task Without_roots_the_panel_says_server_folders_are_off()
     {
         await using var ctx = PageContext.Create();
-        ctx.Services.AddSingleton(new DatasetAdmin(null!, null!, null!, new DatasetImportOptions(), null!,
+        ctx.Services.AddSingleton(new DatasetAdmin(null!, null!, new DatasetImportOptions(), null!,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<DatasetAdmin>.Instance));
         ctx.SignInAs(WorkbenchRoles.Admin);
 

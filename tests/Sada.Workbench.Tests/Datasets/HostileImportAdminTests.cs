@@ -87,7 +87,7 @@ public class HostileImportAdminTests(DatasetFixture fixture) : IClassFixture<Dat
     {
         await using var ctx = PageContext.Create();
         // Services missing: the import throws where it starts (the policy check), the worst case for the page.
-        ctx.Services.AddSingleton(new DatasetAdmin(null!, null!, null!, new DatasetImportOptions(), null!,
+        ctx.Services.AddSingleton(new DatasetAdmin(null!, null!, new DatasetImportOptions(), null!,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<DatasetAdmin>.Instance));
         ctx.SignInAs(WorkbenchRoles.Admin);
         var panel = ctx.Render<ImportPanel>();
