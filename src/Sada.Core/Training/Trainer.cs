@@ -64,6 +64,7 @@ public sealed class Trainer(
         config.EnsureValid();
         var (split, cache) = PrepareData(cancellation);
         using var algorithm = BuildAlgorithm();
+        if (algorithm is ITrainingSetAware aware) aware.Attach(TrainingSetOf(split, cache));
         var loop = new LoopState(ResumeOrStart(algorithm), EmbeddingCells(cache));
         using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
         if (valley is not null && loop.FirstStep > 0)
@@ -105,6 +106,22 @@ public sealed class Trainer(
         });
         algorithm.Network.to(device);
         return algorithm;
+    }
+
+    /// <summary>Every training image, center by center in eval batches, for an algorithm that reads the whole set.</summary>
+    TrainingSet TrainingSetOf(LeaveOneCenterOutSplit split, DecodedImageCache cache)
+    {
+        IEnumerable<Tensor> Batches(int center)
+        {
+            var cells = split.Training[center].Train;
+            for (int start = 0; start < cells.Count; start += _options.EvalBatchSize)
+            {
+                var chunk = cells.Skip(start).Take(_options.EvalBatchSize).Select(c => cache[c.Path]).ToList();
+                yield return CellTransforms.EvalBatch(chunk, config.ImageSize).to(device);
+            }
+        }
+        return new TrainingSet(split.Training.Select(t => t.Center).ToList(), split.Training.Select(t => t.Name).ToList(),
+            split.Training.Select(t => (IReadOnlyList<int>)t.Train.Select(c => c.Label).ToList()).ToList(), Batches, Log);
     }
 
     /// <summary>The state of last.ckpt when resuming is asked for and it exists, else a fresh start.</summary>
