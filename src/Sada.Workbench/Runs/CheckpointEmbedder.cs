@@ -1,6 +1,7 @@
 using Sada.Core.Runtime;
 using Sada.Core.Training;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Sada.Data;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

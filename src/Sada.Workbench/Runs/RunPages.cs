@@ -1,5 +1,6 @@
 using Sada.Core.Algorithms;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Sada.Data;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Accounts;
 
 namespace Sada.Workbench.Runs;
@@ -23,7 +24,7 @@ namespace Sada.Workbench.Runs;
 [Authorize(Policy = WorkbenchPolicies.Read)]
 public sealed class RunsHub(RunStore store, IDbContextFactory<SadaDbContext> dbs) : Hub<IRunsClient>
 {
-    public const string Path = "/hubs/runs";
+    public const string Path = RunsHubContract.Path;
 
     public static string RunGroup(int runId) => $"run:{runId}";
     public static string StudyGroup(int studyId) => $"study:{studyId}";
