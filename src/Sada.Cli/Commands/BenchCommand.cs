@@ -9,7 +9,7 @@ namespace Sada.Cli.Commands;
 /// add one by writing its Create method and listing it in <see cref="Subcommands"/>.</summary>
 public static class BenchCommand
 {
-    static IEnumerable<Command> Subcommands() => [CreateSba(), CreateStep(), BenchTsneCommand.Create(), BenchPredictCommand.Create()];
+    static IEnumerable<Command> Subcommands() => [CreateSba(), CreateStep(), BenchTsneCommand.Create(), BenchPredictCommand.Create(), BenchBodaCommand.Create()];
 
     public static Command Create()
     {

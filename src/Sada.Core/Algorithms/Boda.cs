@@ -96,8 +96,11 @@ public sealed class Boda : AlgorithmBase, ITrainingSetAware, IStatefulAlgorithm
         return index >= 0 ? index : throw new InvalidOperationException($"Center {batch.Centers[i].Center} is not a training center of the run.");
     }
 
-    /// <summary>Every training image's representation (eval mode, no gradients, in batches), then new centroids.</summary>
-    void RefreshCentroids(int step)
+    /// <summary>
+    /// Every training image's representation (eval mode, no gradients, in batches), then new centroids; the update calls it
+    /// before every BodaUpdateEvery-th step (the first refresh, at step BodaUpdateEvery, takes no momentum).
+    /// </summary>
+    public void RefreshCentroids(int step)
     {
         var set = _trainingSet!;
         var clock = Stopwatch.StartNew();
