@@ -41,27 +41,18 @@ public static class BodaLoss
         return (-(logProb * positives).sum() / positives.sum()).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Macro alignment of two centers' features: mean squared difference of their means plus that of their covariances.</summary>
-    public static Tensor MacroAlignment(Tensor x, Tensor y)
-    {
-        using var scope = NewDisposeScope();
-        var meanX = x.mean([0], keepdim: true);
-        var meanY = y.mean([0], keepdim: true);
-        var centeredX = x - meanX;
-        var centeredY = y - meanY;
-        var covX = centeredX.t().matmul(centeredX) / (x.shape[0] - 1);
-        var covY = centeredY.t().matmul(centeredY) / (y.shape[0] - 1);
-        return ((meanX - meanY).pow(2).mean() + (covX - covY).pow(2).mean()).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>The mean of <see cref="MacroAlignment"/> over every pair of centers; 0 with a single center.</summary>
+    /// <summary>
+    /// The macro alignment penalty: the mean over every pair of centers of the squared differences of their feature means
+    /// and covariances (BoDA's <c>macro_alignment_loss</c> is DomainBed's CORAL penalty, <see cref="CoralLoss"/>); 0 with a
+    /// single center.
+    /// </summary>
     public static Tensor MacroPenalty(IReadOnlyList<Tensor> centerFeatures)
     {
         var n = centerFeatures.Count;
         var penalty = zeros([], dtype: centerFeatures[0].dtype, device: centerFeatures[0].device);
         for (var i = 0; i < n; i++)
             for (var j = i + 1; j < n; j++)
-                penalty = penalty + MacroAlignment(centerFeatures[i], centerFeatures[j]);
+                penalty = penalty + CoralLoss.Compute(centerFeatures[i], centerFeatures[j]);
         return n > 1 ? penalty / (n * (n - 1) / 2.0) : penalty;
     }
 
