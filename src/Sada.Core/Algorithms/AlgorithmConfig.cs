@@ -62,6 +62,8 @@ public sealed record AlgorithmConfig
     // Baselines
     public double CoralWeight { get; init; } = 1.0;
     public double MixupAlpha { get; init; } = 0.2;
+    /// <summary>Weight of MMD's penalty (the registry's mmd_gamma).</summary>
+    public double MmdWeight { get; init; } = 1.0;
 
     // BoDA (the authors' registry defaults). Its start step and centroid refresh interval are fractions of Steps: the
     // registry's 3000 and 2000 are for its 8,001-step runs, so a shorter run starts and refreshes proportionally earlier.
@@ -138,6 +140,7 @@ public sealed record AlgorithmConfig
         Check(LaOutputDim >= 1, nameof(LaOutputDim), "must be at least 1");
         Check(CoralWeight >= 0, nameof(CoralWeight), "must not be negative");
         Check(MixupAlpha > 0, nameof(MixupAlpha), "must be positive");
+        Check(MmdWeight >= 0, nameof(MmdWeight), "must not be negative");
         Check(BodaNu >= 0, nameof(BodaNu), "must not be negative");
         Check(BodaWeight >= 0, nameof(BodaWeight), "must not be negative");
         Check(BodaTemperature > 0, nameof(BodaTemperature), "must be positive");
