@@ -452,17 +452,9 @@ namespace Sada.Data.Migrations
                     b.Property<double?>("ImagesPerSecond")
                         .HasColumnType("REAL");
 
-                    b.Property<double?>("LossCe")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("LossContrastive")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("LossLa")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("LossTotal")
-                        .HasColumnType("REAL");
+                    b.Property<string>("LossesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("PerClassRecallJson")
                         .IsRequired()

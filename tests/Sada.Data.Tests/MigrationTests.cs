@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Sada.Data.Entities;
+using Sada.Data.Runs;
 
 namespace Sada.Data.Tests;
 
@@ -32,6 +34,35 @@ public class MigrationTests
         Assert.True(File.Exists(temp.Path));
         // The ids recorded in every existing database's history: moving the files under migrations/sqlite/ must not change them.
         Assert.Equal(["20261125194406_Initial", "20261125220206_Accounts"], db.Database.GetAppliedMigrations().Take(2));
+    }
+
+    [Fact]
+    public void Named_losses_migration_keeps_every_stored_loss_under_its_name_and_down_puts_them_back()
+    {
+        using var temp = new TempDatabase();
+        using var db = temp.Open();
+        var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+        migrator.Migrate("20261125220206_Accounts");
+        // ExecuteSqlRaw formats its text: braces are doubled.
+        db.Database.ExecuteSqlRaw("""
+            INSERT INTO Datasets (Id, Name, IsSynthetic, CreatedAt) VALUES (1, 'd', 0, '2026-11-25 12:00:00');
+            INSERT INTO Runs (Id, DatasetId, HoldoutCenter, Algorithm, ConfigJson, Seed, Status, CreatedAt, Step, TotalSteps, CancelRequested)
+                VALUES (1, 1, 'c', 'sada', '{{}}', 0, 'Completed', '2026-11-25 12:00:00', 8, 9, 0);
+            INSERT INTO RunMetrics (RunId, Step, Stage, LossTotal, LossLa, LossContrastive, LossCe, PerClassRecallJson, ConfusionJson, ValidationJson, ElapsedSeconds, CreatedAt)
+                VALUES (1, 0, 1, 2.5, 0.125, 1.75, NULL, '{{}}', '{{}}', '{{}}', 1, '2026-11-25 12:00:00'),
+                       (1, 8, 2, 0.5, NULL, NULL, 0.5, '{{}}', '{{}}', '{{}}', 2, '2026-11-25 12:00:00'),
+                       (1, 4, 1, NULL, NULL, NULL, NULL, '{{}}', '{{}}', '{{}}', 2, '2026-11-25 12:00:00');
+            """);
+
+        migrator.Migrate();
+        var rows = db.RunMetrics.AsNoTracking().OrderBy(m => m.Step).ToList();
+        Assert.Equal(new Dictionary<string, double> { ["total"] = 2.5, ["la"] = 0.125, ["contrastive"] = 1.75 }, RunStore.ReadLosses(rows[0]));
+        Assert.Empty(RunStore.ReadLosses(rows[1]));
+        Assert.Equal(new Dictionary<string, double> { ["total"] = 0.5, ["ce"] = 0.5 }, RunStore.ReadLosses(rows[2]));
+
+        migrator.Migrate("20261125220206_Accounts");
+        var back = db.Database.SqlQueryRaw<double>("SELECT LossContrastive AS Value FROM RunMetrics WHERE Step = 0").AsEnumerable().Single();
+        Assert.Equal(1.75, back);
     }
 
     [Fact]
@@ -70,7 +101,7 @@ public class MigrationTests
             {
                 DatasetId = dataset.Id, HoldoutCenter = "center-b", Algorithm = "sada", ConfigJson = """{"k":3}""",
                 Seed = 1, Status = RunStatus.Queued, CreatedAt = now, TotalSteps = 100,
-                Metrics = [new RunMetric { Step = 50, Stage = 1, LossTotal = 1.5, LossLa = 0.25, CreatedAt = now }],
+                Metrics = [new RunMetric { Step = 50, Stage = 1, LossesJson = """{"total":1.5,"la":0.25}""", CreatedAt = now }],
             });
             db.SaveChanges();
         }
@@ -85,7 +116,7 @@ public class MigrationTests
             Assert.Equal(1234, image.File!.SizeBytes);
             var run = db.Runs.Include(r => r.Metrics).Single();
             Assert.Equal(RunStatus.Queued, run.Status);
-            Assert.Equal(0.25, run.Metrics.Single().LossLa);
+            Assert.Equal(0.25, RunStore.ReadLosses(run.Metrics.Single())["la"]);
             // Status is stored by name, so the column stays readable and reorderable.
             var raw = db.Database.SqlQueryRaw<string>("""SELECT "Status" AS "Value" FROM "Runs" """).AsEnumerable().Single();
             Assert.Equal("Queued", raw);

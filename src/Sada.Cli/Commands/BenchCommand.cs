@@ -10,7 +10,7 @@ namespace Sada.Cli.Commands;
 public static class BenchCommand
 {
     static IEnumerable<Command> Subcommands() => [CreateSba(), CreateStep(), BenchTsneCommand.Create(), BenchPredictCommand.Create(), BenchDataCommand.Create(),
-        BenchTrainCommand.Create(), BenchQueueCommand.Create()];
+        BenchTrainCommand.Create(), BenchQueueCommand.Create(), BenchBodaCommand.Create()];
 
     public static Command Create()
     {

@@ -1,3 +1,4 @@
+using Sada.Data.Runs.Events;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

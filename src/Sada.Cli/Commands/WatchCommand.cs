@@ -1,9 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Cli.Commands;
 
@@ -37,7 +36,7 @@ public static class WatchCommand
                     return 2;
                 }
                 var token = await WorkbenchSignIn.TokenAsync(workbench, account, Environment.GetEnvironmentVariable("SADA_PASSWORD") ?? "", cancellation);
-                return await WatchAsync(new Uri(workbench, "hubs/runs"), result.GetValue(run), output,
+                return await WatchAsync(new Uri(workbench, RunsHubContract.Path.TrimStart('/')), result.GetValue(run), output,
                     o => o.AccessTokenProvider = () => Task.FromResult<string?>(token), cancellation);
             }
             catch (WorkbenchSignInException e)
@@ -59,118 +58,23 @@ public static class WatchCommand
     public static async Task<int> WatchAsync(Uri hub, int runId, TextWriter output, Action<HttpConnectionOptions>? configure, CancellationToken cancellation)
     {
         await using var connection = new HubConnectionBuilder().WithUrl(hub, o => configure?.Invoke(o)).Build();
-        var printer = new Printer(runId, output);
-        connection.On<JsonElement>("StatusChanged", printer.Status);
-        connection.On<JsonElement>("Evaluation", printer.Evaluation);
-        connection.On<JsonElement>("Progress", printer.Progress);
-        connection.On<JsonElement>("Log", printer.Log);
-        connection.On<JsonElement>("Embedding", printer.Embedding);
+        // The page's merge: live events held until the history is in, and what comes both ways passed on once.
+        var feed = new RunFeed(runId);
+        var printer = new RunPrinter(runId, output);
+        feed.Received += printer.Print;
+        connection.On<RunStatusMessage>(nameof(IRunsClient.StatusChanged), feed.OnStatus);
+        connection.On<MetricMessage>(nameof(IRunsClient.Evaluation), feed.OnEvaluation);
+        connection.On<ProgressMessage>(nameof(IRunsClient.Progress), feed.OnProgress);
+        connection.On<LogMessage>(nameof(IRunsClient.Log), feed.OnLog);
+        connection.On<EmbeddingMessage>(nameof(IRunsClient.Embedding), feed.OnEmbedding);
         connection.Closed += e =>
         {
             printer.Disconnected(e?.Message ?? "the workbench closed the connection");
             return Task.CompletedTask;
         };
         await connection.StartAsync(cancellation);
-        var history = await connection.InvokeAsync<JsonElement>("SubscribeRun", runId, cancellation);
-        printer.History(history);
+        feed.ApplyHistory(await connection.InvokeAsync<RunHistoryMessage>(RunsHubContract.SubscribeRun, runId, cancellation));
         var finished = await printer.Finished.WaitAsync(cancellation);
         return finished switch { "Completed" => 0, "Disconnected" => 2, _ => 1 };
-    }
-
-    /// <summary>
-    /// Live events may arrive before the history (the hub joins the group first): they are held until it is printed, and
-    /// what comes both ways is printed once (metrics by step, log lines and t-SNE by id).
-    /// </summary>
-    sealed class Printer(int runId, TextWriter output)
-    {
-        readonly object _gate = new();
-        readonly HashSet<string> _seen = [];
-        readonly List<Action> _held = [];
-        bool _hasHistory;
-        readonly TaskCompletionSource<string> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<string> Finished => _finished.Task;
-
-        public void Disconnected(string reason)
-        {
-            lock (_gate)
-                if (_finished.TrySetResult("Disconnected")) output.WriteLine($"disconnected before the run ended: {reason}");
-        }
-
-        public void History(JsonElement h)
-        {
-            lock (_gate)
-            {
-                _hasHistory = true;
-                ShowStatus(h.GetProperty("status"));
-                foreach (var l in h.GetProperty("logs").EnumerateArray()) ShowLog(l);
-                foreach (var m in h.GetProperty("metrics").EnumerateArray()) ShowEvaluation(m);
-                foreach (var e in h.GetProperty("embeddings").EnumerateArray()) ShowEmbedding(e);
-                foreach (var held in _held) held();
-                _held.Clear();
-            }
-        }
-
-        public void Status(JsonElement s) => Live(s, ShowStatus);
-        public void Evaluation(JsonElement m) => Live(m, ShowEvaluation);
-        public void Log(JsonElement l) => Live(l, ShowLog);
-        public void Embedding(JsonElement e) => Live(e, ShowEmbedding);
-        public void Progress(JsonElement p) => Live(p, ShowProgress);
-
-        void Live(JsonElement message, Action<JsonElement> show)
-        {
-            if (message.GetProperty("runId").GetInt32() != runId) return;
-            lock (_gate)
-            {
-                if (_hasHistory) show(message);
-                else _held.Add(() => show(message));
-            }
-        }
-
-        void ShowStatus(JsonElement s)
-        {
-            if (_finished.Task.IsCompleted) return;
-            var status = s.GetProperty("status").GetString()!;
-            var error = s.GetProperty("error").ValueKind == JsonValueKind.String ? $": {s.GetProperty("error").GetString()}" : "";
-            var device = s.GetProperty("device").ValueKind == JsonValueKind.String ? $" on {s.GetProperty("device").GetString()}" : "";
-            output.WriteLine($"run {runId}: {status}{device}, step {s.GetProperty("step").GetInt32()}/{s.GetProperty("totalSteps").GetInt32()}{error}");
-            if (status is "Completed" or "Failed" or "Cancelled") _finished.TrySetResult(status);
-        }
-
-        static readonly string[] LossKeys = ["lossTotal", "lossLa", "lossContrastive", "lossCe"];
-
-        void ShowEvaluation(JsonElement m)
-        {
-            int step = m.GetProperty("step").GetInt32();
-            if (!_seen.Add($"metric:{step}")) return;
-            var losses = string.Join(" ", LossKeys
-                .Where(k => m.GetProperty(k).ValueKind == JsonValueKind.Number)
-                .Select(k => $"{k[4..].ToLowerInvariant()} {m.GetProperty(k).GetDouble().ToString("F4", CultureInfo.InvariantCulture)}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"eval step {step} (stage {m.GetProperty("stage").GetInt32()}): {losses}; held-out acc {Percent(m, "heldOutAccuracy")} F1-macro {Percent(m, "heldOutF1Macro")}; validation {Percent(m, "validationAccuracy")}"));
-        }
-
-        void ShowProgress(JsonElement p)
-        {
-            var eta = p.GetProperty("etaSeconds").ValueKind == JsonValueKind.Number ? $", ETA {TimeSpan.FromSeconds(Math.Round(p.GetProperty("etaSeconds").GetDouble())):g}" : "";
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {p.GetProperty("step").GetInt32() + 1}/{p.GetProperty("totalSteps").GetInt32()} (stage {p.GetProperty("stage").GetInt32()}), {p.GetProperty("imagesPerSecond").GetDouble():F0} images/s{eta}"));
-        }
-
-        void ShowLog(JsonElement l)
-        {
-            if (!_seen.Add($"log:{l.GetProperty("id").GetInt64()}")) return;
-            output.WriteLine($"[{l.GetProperty("level").GetString()}] {l.GetProperty("message").GetString()}");
-        }
-
-        void ShowEmbedding(JsonElement e)
-        {
-            if (!_seen.Add($"tsne:{e.GetProperty("id").GetInt64()}")) return;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"t-SNE '{e.GetProperty("label").GetString()}' at step {e.GetProperty("step").GetInt32()}: {e.GetProperty("points").GetArrayLength()} cells, center k-NN accuracy {e.GetProperty("mixingScore").GetDouble():P1}, KL {e.GetProperty("klDivergence").GetDouble():F3}"));
-        }
-
-        static string Percent(JsonElement m, string key) =>
-            m.GetProperty(key).ValueKind == JsonValueKind.Number ? m.GetProperty(key).GetDouble().ToString("P1", CultureInfo.InvariantCulture) : "-";
     }
 }

@@ -62,6 +62,25 @@ public sealed record AlgorithmConfig
     // Baselines
     public double CoralWeight { get; init; } = 1.0;
     public double MixupAlpha { get; init; } = 0.2;
+    /// <summary>Weight of MMD's penalty (the registry's mmd_gamma).</summary>
+    public double MmdWeight { get; init; } = 1.0;
+
+    // BoDA (the authors' registry defaults). Its start step and centroid refresh interval are fractions of Steps: the
+    // registry's 3000 and 2000 are for its 8,001-step runs, so a shorter run starts and refreshes proportionally earlier.
+    public double BodaNu { get; init; } = 0.5;
+    public double BodaWeight { get; init; } = 0.1;
+    public double BodaTemperature { get; init; } = 1.0;
+    public double BodaMacroWeight { get; init; } = 1.0;
+    public double BodaMomentum { get; init; } = 0.2;
+    /// <summary>The distance loss starts at this fraction of Steps (3000 / 8001 in the registry).</summary>
+    public double BodaStartFraction { get; init; } = 3000.0 / 8001;
+    /// <summary>The centroids are recomputed every this fraction of Steps (2000 / 8001 in the registry).</summary>
+    public double BodaUpdateFraction { get; init; } = 2000.0 / 8001;
+
+    /// <summary>The first step with BoDA's distance loss.</summary>
+    [JsonIgnore] public int BodaStartStep => (int)Math.Round(BodaStartFraction * Steps);
+    /// <summary>Steps between centroid refreshes (at least 1).</summary>
+    [JsonIgnore] public int BodaUpdateEvery => Math.Max(1, (int)Math.Round(BodaUpdateFraction * Steps));
 
     // SWAD (dense weight averaging), started only in stage 2
     public bool Swad { get; init; }
@@ -147,6 +166,19 @@ public sealed record AlgorithmConfig
         Check(CoralWeight <= 100, nameof(CoralWeight), "must be at most 100");
         Check(MixupAlpha > 0, nameof(MixupAlpha), "must be positive");
         Check(MixupAlpha <= 10, nameof(MixupAlpha), "must be at most 10");
+        Check(MmdWeight >= 0, nameof(MmdWeight), "must not be negative");
+        Check(MmdWeight <= 100, nameof(MmdWeight), "must be at most 100");
+        Check(BodaNu >= 0, nameof(BodaNu), "must not be negative");
+        Check(BodaNu <= 10, nameof(BodaNu), "must be at most 10");
+        Check(BodaWeight >= 0, nameof(BodaWeight), "must not be negative");
+        Check(BodaWeight <= 100, nameof(BodaWeight), "must be at most 100");
+        Check(BodaTemperature > 0, nameof(BodaTemperature), "must be positive");
+        Check(BodaTemperature <= 0 || BodaTemperature is >= 0.01 and <= 100, nameof(BodaTemperature), "must be between 0.01 and 100");
+        Check(BodaMacroWeight >= 0, nameof(BodaMacroWeight), "must not be negative");
+        Check(BodaMacroWeight <= 100, nameof(BodaMacroWeight), "must be at most 100");
+        Check(BodaMomentum is >= 0 and < 1, nameof(BodaMomentum), "must be in [0, 1)");
+        Check(BodaStartFraction is >= 0 and <= 1, nameof(BodaStartFraction), "must be in [0, 1]");
+        Check(BodaUpdateFraction is > 0 and <= 1, nameof(BodaUpdateFraction), "must be in (0, 1]");
         Check(SwadNConverge >= 1, nameof(SwadNConverge), "must be at least 1");
         Check(SwadNConverge <= 1000, nameof(SwadNConverge), "must be at most 1,000");
         Check(SwadNTolerance >= 1, nameof(SwadNTolerance), "must be at least 1");

@@ -25,6 +25,15 @@ public static class AlgorithmRegistry
         new("mixup", "Mixup",
             (config, numClasses, device, _, plain) => new Mixup(config, numClasses, device, plain),
             Baseline, AlgorithmDescriptor.OneViewPerStep),
+        new("mmd", "MMD",
+            (config, numClasses, device, _, plain) => new Mmd(config, numClasses, device, plain),
+            Baseline, AlgorithmDescriptor.OneViewPerStep),
+        new("selfreg", "SelfReg",
+            (config, numClasses, device, _, plain) => new SelfReg(config, numClasses, device, plain),
+            Baseline, AlgorithmDescriptor.OneViewPerStep),
+        new("boda", "BoDA",
+            (config, numClasses, device, _, plain) => new Boda(config, numClasses, device, plain),
+            Baseline, AlgorithmDescriptor.OneViewPerStep),
     ];
 
     /// <summary>The baselines' network: backbone and classifier, no heads.</summary>

@@ -31,6 +31,7 @@ public static class Checkpoint
             writer.Write(JsonSerializer.Serialize(state, AlgorithmConfig.Json));
             algorithm.Network.save(writer);
             Optimizer(algorithm).save_state_dict(writer);
+            (algorithm as IStatefulAlgorithm)?.SaveState(writer);
         }
         File.Move(tmp, path, overwrite: true);
     }
@@ -51,6 +52,7 @@ public static class Checkpoint
                         ?? throw new InvalidDataException($"{path} has no trainer state.");
             algorithm.Network.load(reader);
             Optimizer(algorithm).load_state_dict(reader);
+            (algorithm as IStatefulAlgorithm)?.LoadState(reader);
             return state;
         }
         catch (EndOfStreamException)

@@ -79,6 +79,7 @@ public sealed class Trainer(
         var (split, cache) = PrepareData(cancellation);
         double decodeSeconds = total.Elapsed.TotalSeconds;
         using var algorithm = BuildAlgorithm();
+        if (algorithm is ITrainingSetAware aware) aware.Attach(TrainingSetOf(split, cache));
         var loop = new LoopState(ResumeOrStart(algorithm), EmbeddingCells(cache));
         loop.Timings = (decodeSeconds, total.Elapsed.TotalSeconds - decodeSeconds, total);
         using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
@@ -129,6 +130,22 @@ public sealed class Trainer(
         });
         algorithm.Network.to(device);
         return algorithm;
+    }
+
+    /// <summary>Every training image, center by center in eval batches, for an algorithm that reads the whole set.</summary>
+    TrainingSet TrainingSetOf(LeaveOneCenterOutSplit split, BoundedImageCache cache)
+    {
+        IEnumerable<Tensor> Batches(int center)
+        {
+            var cells = split.Training[center].Train;
+            for (int start = 0; start < cells.Count; start += _options.EvalBatchSize)
+            {
+                var chunk = cells.Skip(start).Take(_options.EvalBatchSize).Select(c => cache.Get(c.Path, ImageUse.Evaluation).Pixels).ToList();
+                yield return CellTransforms.EvalBatch(chunk, config.ImageSize).to(device);
+            }
+        }
+        return new TrainingSet(split.Training.Select(t => t.Center).ToList(), split.Training.Select(t => t.Name).ToList(),
+            split.Training.Select(t => (IReadOnlyList<int>)t.Train.Select(c => c.Label).ToList()).ToList(), Batches, Log);
     }
 
     /// <summary>The state of last.ckpt when resuming is asked for and it exists, else a fresh start.</summary>

@@ -8,10 +8,11 @@ public class RunMetric
     public int Step { get; set; }
     /// <summary>1 (feature learning) or 2 (classification); 2 for single-stage runs.</summary>
     public int Stage { get; set; }
-    public double? LossTotal { get; set; }
-    public double? LossLa { get; set; }
-    public double? LossContrastive { get; set; }
-    public double? LossCe { get; set; }
+    /// <summary>
+    /// JSON {"name": mean, ...}: each loss the algorithm's update returned, averaged over the steps since the previous
+    /// evaluation that reported it, keyed by the algorithm's own names (none is known here).
+    /// </summary>
+    public string LossesJson { get; set; } = "{}";
     /// <summary>Held-out accuracy, which equals F1-micro for single-label data.</summary>
     public double? HeldOutAccuracy { get; set; }
     public double? HeldOutF1Macro { get; set; }

@@ -63,6 +63,14 @@ public sealed class RunCatalog(IDbContextFactory<SadaDbContext> dbs, RunQueue qu
         return await db.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellation);
     }
 
+    /// <summary>Every run of the study, by id; null when there is no such study.</summary>
+    public async Task<IReadOnlyList<Run>?> InStudyAsync(int studyId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        if (!await db.Studies.AnyAsync(s => s.Id == studyId, cancellation)) return null;
+        return await db.Runs.AsNoTracking().Where(r => r.StudyId == studyId).OrderBy(r => r.Id).ToListAsync(cancellation);
+    }
+
     /// <summary>One run with its evaluations (not its log or t-SNE points, which are large); null for an unknown run.</summary>
     public async Task<EvaluatedRun?> EvaluatedAsync(int id, CancellationToken cancellation = default) =>
         (await EvaluatedAsync(r => r.Id == id, cancellation)).SingleOrDefault();

@@ -107,6 +107,10 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
         return row;
     }
 
+    /// <summary>The losses of an evaluation row by name, in the order the algorithm returned them.</summary>
+    public static IReadOnlyDictionary<string, double> ReadLosses(RunMetric metric) =>
+        JsonSerializer.Deserialize<Dictionary<string, double>>(metric.LossesJson, Json) ?? [];
+
     public static IReadOnlyList<EmbeddingPoint> ReadPoints(TsneEmbedding embedding) =>
         JsonSerializer.Deserialize<List<EmbeddingPoint>>(embedding.PointsJson, Json) ?? [];
 
@@ -128,10 +132,7 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
         RunId = runId,
         Step = e.Step,
         Stage = e.Stage,
-        LossTotal = e.Losses.TryGetValue("total", out var total) ? total : null,
-        LossLa = e.Losses.TryGetValue("la", out var la) ? la : null,
-        LossContrastive = e.Losses.TryGetValue("contrastive", out var contrastive) ? contrastive : null,
-        LossCe = e.Losses.TryGetValue("ce", out var ce) ? ce : null,
+        LossesJson = JsonSerializer.Serialize(e.Losses, Json),
         HeldOutAccuracy = e.HeldOut.Accuracy,
         HeldOutF1Macro = e.HeldOut.F1Macro,
         PerClassRecallJson = JsonSerializer.Serialize(e.HeldOut.Recall, Json),

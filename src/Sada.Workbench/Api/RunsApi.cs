@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Data.Studies;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
@@ -18,7 +19,8 @@ public static class RunsApi
     /// </summary>
     public sealed record CreateRunBody(JsonElement? Dataset, string? HeldOut, JsonElement? Config, int? Seed, int? Study);
 
-    public sealed record MetricDto(int Step, int Stage, double? LossTotal, double? LossLa, double? LossContrastive, double? LossCe,
+    /// <summary>One evaluation; <see cref="Losses"/> holds every loss the algorithm reported, by its own names.</summary>
+    public sealed record MetricDto(int Step, int Stage, IReadOnlyDictionary<string, double> Losses,
         double? HeldOutAccuracy, double? HeldOutF1Micro, double? HeldOutF1Macro, JsonElement? PerClassRecall, JsonElement? Confusion,
         JsonElement? Validation, double? ValidationAccuracy, double? ImagesPerSecond, double ElapsedSeconds, DateTime CreatedAt);
 
@@ -144,7 +146,7 @@ public static class RunsApi
         return new RunDto(r.Id, r.DatasetId, r.Dataset, r.StudyId, r.HoldoutCenter, r.Algorithm, r.Seed, r.Status, r.Step, r.TotalSteps,
             r.CancelRequested, r.CreatedAt, r.StartedAt, r.FinishedAt, d.HeartbeatAt, r.Device, r.Error, d.CodeVersion, d.CheckpointDirectory,
             ApiProblems.Raw(d.ConfigJson),
-            d.Metrics.Select(m => new MetricDto(m.Step, m.Stage, m.LossTotal, m.LossLa, m.LossContrastive, m.LossCe, m.HeldOutAccuracy,
+            d.Metrics.Select(m => new MetricDto(m.Step, m.Stage, RunStore.ReadLosses(m), m.HeldOutAccuracy,
                 m.HeldOutAccuracy, m.HeldOutF1Macro, ApiProblems.Raw(m.PerClassRecallJson), ApiProblems.Raw(m.ConfusionJson),
                 ApiProblems.Raw(m.ValidationJson), m.ValidationAccuracy, m.ImagesPerSecond, m.ElapsedSeconds, m.CreatedAt)).ToList());
     }

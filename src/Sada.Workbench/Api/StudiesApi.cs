@@ -15,7 +15,8 @@ public static class StudiesApi
 
     /// <summary>
     /// POST /api/studies. <see cref="Variants"/>: [{name, config}] with partial configs; or <see cref="Preset"/> "full-ablation"
-    /// (SADA, w/o SBA, w/o LA, w/o DISC, single-stage, ERM), with <see cref="Config"/> as the partial base config.
+    /// (SADA, w/o SBA, w/o LA, w/o DISC, single-stage, ERM) or "table-1" (ERM, CORAL, Mixup, SelfReg, BoDA, SADA, the paper's
+    /// Table I in its row order), with <see cref="Config"/> as the partial base config.
     /// <see cref="HeldOut"/>: a list of centers or "all" (the default); <see cref="Seeds"/>: a list or a count n (0..n-1; default 3).
     /// </summary>
     public sealed record CreateStudyBody(string? Name, JsonElement? Dataset, IReadOnlyList<VariantBody>? Variants, string? Preset,
@@ -26,7 +27,8 @@ public static class StudiesApi
     public sealed record StudyDto(int Id, string Name, int DatasetId, string Dataset, DateTime CreatedAt, StudyGrid Grid,
         IReadOnlyList<RunSummary> Runs, TableDto Table);
 
-    public const string FullAblationPreset = "full-ablation";
+    public const string FullAblationPreset = StudyPresets.FullAblation;
+    public const string TableOnePreset = StudyPresets.TableOne;
 
     public static IEndpointRouteBuilder MapStudiesApi(this IEndpointRouteBuilder app)
     {
@@ -79,12 +81,12 @@ public static class StudiesApi
         var variants = new List<StudyVariant>();
         if (!string.IsNullOrEmpty(body.Preset))
         {
-            if (body.Preset != FullAblationPreset) errors.Add("preset", $"unknown preset '{body.Preset}'; the presets are {FullAblationPreset}");
+            if (!StudyPresets.Names.Contains(body.Preset)) errors.Add("preset", $"unknown preset '{body.Preset}'; the presets are {string.Join(", ", StudyPresets.Names)}");
             else if (body.Variants is { Count: > 0 }) errors.Add("variants", "give either a preset or variants, not both");
             else if (PartialConfig.Merge(body.Config, errors) is { } baseConfig)
-                variants.AddRange(StudyService.FullAblation("", "", baseConfig).Variants);
+                variants.AddRange(StudyPresets.Create(body.Preset, "", "", baseConfig).Variants);
         }
-        else if (body.Variants is null || body.Variants.Count == 0) errors.Add("variants", $"at least one variant {{name, config}} is required, or preset \"{FullAblationPreset}\"");
+        else if (body.Variants is null || body.Variants.Count == 0) errors.Add("variants", $"at least one variant {{name, config}} is required, or a preset ({string.Join(", ", StudyPresets.Names)})");
         else
             for (int i = 0; i < body.Variants.Count; i++)
                 if (PartialConfig.Merge(body.Variants[i].Config, errors, $"variants[{i}].config") is { } config)

@@ -2,6 +2,7 @@ using Sada.Core.Algorithms;
 using Sada.Data;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Data.Studies;
 using Sada.Workbench.Runs;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sada.Core.Runtime;
 using Sada.Core.Training;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

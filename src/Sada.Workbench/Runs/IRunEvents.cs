@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

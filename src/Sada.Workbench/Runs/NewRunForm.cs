@@ -7,7 +7,7 @@ using Sada.Data.Studies;
 namespace Sada.Workbench.Runs;
 
 /// <summary>The new-run form's starting points: SADA with the method's defaults, ERM, and the full ablation study.</summary>
-public enum NewRunPreset { Sada, Erm, FullAblation }
+public enum NewRunPreset { Sada, Erm, FullAblation, TableOne }
 
 /// <summary>
 /// The state of the new-run form and what follows from it: the runs or the study grid it would queue, their estimate,
@@ -33,7 +33,15 @@ public sealed partial class NewRunForm
     public NewRunPreset? Preset { get; private set; } = NewRunPreset.Sada;
 
     /// <summary>The full ablation queues a study of variants; the other presets queue plain runs.</summary>
-    public bool IsStudy => Preset == NewRunPreset.FullAblation;
+    public bool IsStudy => StudyPreset is not null;
+
+    /// <summary>The study preset's name (<see cref="StudyPresets"/>) when the form makes a study, else null.</summary>
+    public string? StudyPreset => Preset switch
+    {
+        NewRunPreset.FullAblation => StudyPresets.FullAblation,
+        NewRunPreset.TableOne => StudyPresets.TableOne,
+        _ => null,
+    };
 
     /// <summary>The config of the runs, or in a study the SADA row every variant departs from.</summary>
     public AlgorithmConfig Config { get => _config; set => Edit(ref _config, value); }
@@ -55,18 +63,19 @@ public sealed partial class NewRunForm
     }
 
     /// <summary>
-    /// Fills the fields from a preset. SADA and ERM set the config alone; the full ablation also holds out every center,
-    /// takes seeds 0, 1, 2 (as <see cref="StudyService.FullAblation"/> does) and proposes a study name.
+    /// Fills the fields from a preset. SADA and ERM set the config alone; a study (the full ablation, Table I) also holds
+    /// out every center, takes seeds 0, 1, 2 (as <see cref="StudyPresets"/> do) and proposes a study name.
     /// </summary>
     public void Apply(NewRunPreset preset)
     {
         Preset = preset;
         Config = preset == NewRunPreset.Erm ? new AlgorithmConfig { Algorithm = "erm" } : new AlgorithmConfig();
-        if (preset != NewRunPreset.FullAblation) return;
-        var ablation = StudyService.FullAblation("", "");
+        if (StudyPreset is not { } study) return;
+        var request = StudyPresets.Create(study, "", "");
         HeldOut = Dataset?.Centers ?? [];
-        Seeds = string.Join(", ", ablation.Seeds);
-        if (string.IsNullOrWhiteSpace(StudyName)) StudyName = $"full ablation{(Dataset is null ? "" : $" on {Dataset.Name}")}";
+        Seeds = string.Join(", ", request.Seeds);
+        var title = preset == NewRunPreset.TableOne ? "Table I" : "full ablation";
+        if (string.IsNullOrWhiteSpace(StudyName)) StudyName = $"{title}{(Dataset is null ? "" : $" on {Dataset.Name}")}";
     }
 
     /// <summary>Pre-fills from a stored run: its dataset, held-out center, seed and whole config.</summary>
@@ -83,7 +92,7 @@ public sealed partial class NewRunForm
     public IReadOnlyList<int>? ParsedSeeds => ParseSeeds(Seeds, out _);
 
     /// <summary>The rows of the grid: the ablation's variants in a study, else the one config.</summary>
-    public IReadOnlyList<StudyVariant> Variants => IsStudy ? StudyService.FullAblation("", "", Config).Variants : [new StudyVariant("", Config)];
+    public IReadOnlyList<StudyVariant> Variants => StudyPreset is { } study ? StudyPresets.Create(study, "", "", Config).Variants : [new StudyVariant("", Config)];
 
     /// <summary>What a study row changes from the SADA row, e.g. "stainAugmentation=false"; "algorithm=erm" for the baseline.</summary>
     public string DifferenceFromBase(AlgorithmConfig row)

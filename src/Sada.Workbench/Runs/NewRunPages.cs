@@ -48,11 +48,11 @@ public sealed class NewRunPages(DatasetReads datasets, RunRequests requests, Stu
         return runs.Select(r => r.Id).ToList();
     }
 
-    /// <summary>The full-ablation study over <paramref name="baseConfig"/> (its SADA row); returns the study's id.</summary>
-    public async Task<int> QueueStudyAsync(string name, string dataset, IReadOnlyList<string> heldOut, IReadOnlyList<int> seeds, AlgorithmConfig baseConfig,
-        CancellationToken cancellation = default)
+    /// <summary>The preset's study (<see cref="StudyPresets"/>) over <paramref name="baseConfig"/>, in one transaction; returns the study's id.</summary>
+    public async Task<int> QueueStudyAsync(string preset, string name, string dataset, IReadOnlyList<string> heldOut, IReadOnlyList<int> seeds,
+        AlgorithmConfig baseConfig, CancellationToken cancellation = default)
     {
-        var request = StudyService.FullAblation(name, dataset, baseConfig) with { HeldOut = heldOut, Seeds = seeds };
+        var request = StudyPresets.Create(preset, name, dataset, baseConfig) with { HeldOut = heldOut, Seeds = seeds };
         return (await studies.CreateAsync(request, cancellation)).Id;
     }
 

@@ -1,3 +1,4 @@
+using Sada.Data.Runs.Events;
 using System.Text.Json;
 using StackExchange.Redis;
 

@@ -1,4 +1,5 @@
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

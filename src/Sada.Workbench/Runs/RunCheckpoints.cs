@@ -7,6 +7,7 @@ using Sada.Data;
 using Sada.Data.Datasets;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Data.Studies;
 
 namespace Sada.Workbench.Runs;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

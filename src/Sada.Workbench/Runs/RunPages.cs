@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sada.Core.Algorithms;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

@@ -8,6 +8,7 @@ using Sada.Data;
 using Sada.Data.Datasets;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Runs;
 

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
-using Sada.Data;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Accounts;
 
 namespace Sada.Workbench.Runs;
@@ -21,9 +20,9 @@ namespace Sada.Workbench.Runs;
 /// </list>
 /// </summary>
 [Authorize(Policy = WorkbenchPolicies.Read)]
-public sealed class RunsHub(RunStore store, IDbContextFactory<SadaDbContext> dbs) : Hub<IRunsClient>
+public sealed class RunsHub(RunStore store, RunCatalog catalog) : Hub<IRunsClient>
 {
-    public const string Path = "/hubs/runs";
+    public const string Path = RunsHubContract.Path;
 
     public static string RunGroup(int runId) => $"run:{runId}";
     public static string StudyGroup(int studyId) => $"study:{studyId}";
@@ -47,13 +46,12 @@ public sealed class RunsHub(RunStore store, IDbContextFactory<SadaDbContext> dbs
     public async Task<IReadOnlyList<RunStatusMessage>> SubscribeStudy(int studyId)
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, StudyGroup(studyId));
-        await using var db = await dbs.CreateDbContextAsync(Context.ConnectionAborted);
-        if (!await db.Studies.AnyAsync(s => s.Id == studyId, Context.ConnectionAborted))
+        var runs = await catalog.InStudyAsync(studyId, Context.ConnectionAborted);
+        if (runs is null)
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, StudyGroup(studyId));
             throw new HubException($"Study {studyId} does not exist.");
         }
-        var runs = await db.Runs.AsNoTracking().Where(r => r.StudyId == studyId).OrderBy(r => r.Id).ToListAsync(Context.ConnectionAborted);
         return runs.Select(RunStatusMessage.From).ToList();
     }
 

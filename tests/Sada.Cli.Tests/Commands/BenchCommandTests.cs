@@ -17,6 +17,18 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_boda_times_a_centroid_refresh_with_min_median_and_max()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "boda", "--images", "12", "--size", "32", "--batch", "4", "--repeats", "2", "--threads", "1"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("BoDA centroid refresh: 12 images, 32 px, resnet18, batch 4, 1 threads, 2 repeats", text);
+        Assert.Matches(@"min \d+\.\d\d s, median \d+\.\d\d s, max \d+\.\d\d s; \d+\.\d ms per image", text);
+    }
+
+    [Fact]
     public void Bench_sba_rejects_impossible_sizes()
     {
         var error = new StringWriter();

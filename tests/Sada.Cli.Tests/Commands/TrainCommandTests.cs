@@ -25,6 +25,25 @@ public sealed class TrainCommandTests : CliSandbox
         Assert.Equal(report.Runs.Average(r => r.Selected.F1Macro), report.MeanF1Macro, 12);
     }
 
+    [Theory]
+    [InlineData("selfreg", "logit_reg")]
+    [InlineData("boda", "boda")]
+    public void Train_selfreg_and_boda_write_their_named_losses_to_the_results(string algorithm, string loss)
+    {
+        var tree = Path.Combine(Root, "cells");
+        Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "3", "--per-center", "12", "--size", "32").Code);
+        var results = Path.Combine(Root, "results.json");
+
+        var train = Sada("train", "--data", tree, "--holdout", "center-a", "--algorithm", algorithm, "--backbone", "resnet18", "--size", "32",
+            "--batch", "4", "--steps", "4", "--stage1-steps", "0", "--eval-every", "3", "--out", results);
+
+        Assert.True(train.Code == 0, train.Error + train.Output);
+        var report = TrainingReport.Load(results);
+        Assert.Equal(algorithm, report.Config.Algorithm);
+        // BoDA's distance term starts at 3/8 of the steps (step 2 of 4): the last evaluation has it.
+        Assert.Contains(loss, report.Runs.Single().Evaluations[^1].Losses.Keys);
+    }
+
     [Fact]
     public void Bad_values_are_named_and_nothing_runs()
     {

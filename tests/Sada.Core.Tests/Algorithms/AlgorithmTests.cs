@@ -37,6 +37,8 @@ public class AlgorithmTests
     [InlineData("erm", new[] { "total", "ce" })]
     [InlineData("coral", new[] { "total", "ce", "coral" })]
     [InlineData("mixup", new[] { "total", "ce" })]
+    [InlineData("selfreg", new[] { "total", "ce", "logit_reg", "feature_reg" })]
+    [InlineData("mmd", new[] { "total", "ce", "mmd" })]
     public void Baseline_update_returns_finite_losses_and_moves_the_weights(string name, string[] keys)
     {
         using var scope = NewDisposeScope();

@@ -173,6 +173,21 @@ public class TrainerTests : IClassFixture<TrainerTests.Images>
     }
 
     [Fact]
+    public void A_loss_name_no_code_knows_reaches_the_progress_the_evaluations_and_the_results_file()
+    {
+        var recorder = new Recorder();
+        var result = new Trainer(_folder.Dataset, "center1", Config(4, 2), n => new TinyAlgorithm(n) { ExtraLoss = "wobble_penalty" }, CPU,
+            new TrainerOptions { ProgressInterval = TimeSpan.Zero }, recorder).Run();
+        Assert.All(recorder.Events.OfType<TrainingProgress>(), p => Assert.Equal(2 * p.Losses["ce"], p.Losses["wobble_penalty"], 9));
+        Assert.All(result.Evaluations, e => Assert.Equal(2 * e.Losses["ce"], e.Losses["wobble_penalty"], 9));
+        var path = Path.Combine(Path.GetTempPath(), $"sada-report-{Guid.NewGuid():N}.json");
+        TrainingReport.From(Config(4, 2), [result]).Save(path);
+        var back = TrainingReport.Load(path);
+        File.Delete(path);
+        Assert.Equal(result.Evaluations.Select(e => e.Losses["wobble_penalty"]), back.Runs[0].Evaluations.Select(e => e.Losses["wobble_penalty"]));
+    }
+
+    [Fact]
     public void Report_round_trips_with_every_evaluation_and_the_average()
     {
         var results = new[] { "center0", "center1" }

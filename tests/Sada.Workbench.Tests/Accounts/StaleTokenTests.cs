@@ -1,3 +1,4 @@
+using Sada.Data.Runs.Events;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;

@@ -144,17 +144,14 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         using (var db = fixture.Db())
         {
             foreach (int step in new[] { 10, 20 })
-                db.RunMetrics.Add(new RunMetric
-                {
-                    RunId = first, Step = step, Stage = 1, LossTotal = 1.0 / step, HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4,
-                    ValidationAccuracy = 0.6, ValidationJson = """{"acevedo": 0.6}""", ConfusionJson = """{"classes": ["a"], "counts": [[1]]}"""
-                });
+                db.RunMetrics.Add(new RunMetric { RunId = first, Step = step, Stage = 1, LossesJson = step == 10 ? """{"total": 0.1}""" : """{"total": 0.05}""", HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4,
+                    ValidationAccuracy = 0.6, ValidationJson = """{"acevedo": 0.6}""", ConfusionJson = """{"classes": ["a"], "counts": [[1]]}""" });
             db.SaveChanges();
         }
         var run = await Json(await client.GetAsync($"/api/runs/{first}"));
         var metrics = run.GetProperty("metrics");
         Assert.Equal([10, 20], metrics.EnumerateArray().Select(m => m.GetProperty("step").GetInt32()));
-        Assert.Equal(0.05, metrics[1].GetProperty("lossTotal").GetDouble(), 12);
+        Assert.Equal(0.05, metrics[1].GetProperty("losses").GetProperty("total").GetDouble(), 12);
         Assert.Equal(0.6, metrics[0].GetProperty("validation").GetProperty("acevedo").GetDouble());
         Assert.Equal(1, metrics[0].GetProperty("confusion").GetProperty("counts")[0][0].GetInt32());
 

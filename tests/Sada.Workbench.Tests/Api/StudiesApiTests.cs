@@ -106,6 +106,31 @@ public class StudiesApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task The_table_one_preset_queues_six_methods_for_every_center_and_three_seeds_with_latex_rows_in_the_papers_order()
+    {
+        using var client = fixture.Client();
+        var response = await client.PostAsJsonAsync("/api/studies", new { name = "table I", dataset = "cells", preset = "table-1", config = new { steps = 20, stage1Steps = 10 } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var study = await Json(response);
+        var runs = study.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(6 * 3 * 3, runs.Count);
+        var variants = study.GetProperty("grid").GetProperty("variants").EnumerateArray().ToList();
+        Assert.Equal(["ERM", "CORAL", "Mixup", "SelfReg", "BoDA", "SADA"], variants.Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal(["erm", "coral", "mixup", "selfreg", "boda", "sada"], variants.Select(v => v.GetProperty("config").GetProperty("algorithm").GetString()));
+        Assert.All(variants, v => Assert.Equal(20, v.GetProperty("config").GetProperty("steps").GetInt32()));
+        Assert.Equal(3 * 3, runs.Count(r => r.GetProperty("algorithm").GetString() == "boda"));
+
+        var tex = await (await client.GetAsync($"/api/studies/{study.GetProperty("id").GetInt32()}/table.tex")).Content.ReadAsStringAsync();
+        var positions = new[] { "ERM", "CORAL", "Mixup", "SelfReg", "BoDA", "SADA" }.Select(name => tex.IndexOf($"\n{name} & ", StringComparison.Ordinal)).ToList();
+        Assert.All(positions, p => Assert.True(p >= 0, tex));
+        Assert.Equal(positions.Order(), positions);
+
+        var unknown = await client.PostAsJsonAsync("/api/studies", new { name = "x", dataset = "cells", preset = "table-2" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("full-ablation, table-1", (await Json(unknown)).GetProperty("errors").GetProperty("preset")[0].GetString());
+    }
+
+    [Fact]
     public async Task Study_errors_are_problems_naming_the_field()
     {
         using var client = fixture.Client();

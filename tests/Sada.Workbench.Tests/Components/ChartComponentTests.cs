@@ -5,6 +5,7 @@ using MudBlazor.Services;
 using Plotly.Blazor;
 using Plotly.Blazor.Traces;
 using Sada.Workbench.Components.Shared;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Components;
 
@@ -21,7 +22,8 @@ public class ChartComponentTests : IAsyncLifetime
     }
 
     static LossChart.LossPoint P(int step, int stage, double? total, double? la = null, double? contrastive = null, double? ce = null) =>
-        new(step, stage, total, la, contrastive, ce);
+        new(step, stage, new (string Name, double? Value)[] { ("total", total), ("la", la), ("contrastive", contrastive), ("ce", ce) }
+            .Where(l => l.Value is not null).ToDictionary(l => l.Name, l => l.Value!.Value));
 
     [Fact]
     public void LossChart_draws_one_trace_per_loss_component_present_and_the_stage_switch_at_the_first_stage_2_step()
@@ -32,12 +34,27 @@ public class ChartComponentTests : IAsyncLifetime
 
         var plot = chart.FindComponent<PlotlyChart>().Instance;
         var traces = plot.Data.Cast<Scatter>().ToList();
-        Assert.Equal(["total", "la", "contrastive", "ce"], traces.Select(t => t.Name));
+        // In the order the names first appear: the chart knows none of them.
+        Assert.Equal(["total", "la", "ce", "contrastive"], traces.Select(t => t.Name));
         Assert.Equal([10, 20], traces.Single(t => t.Name == "la").X.Cast<int>());
         Assert.Equal([30, 40], traces.Single(t => t.Name == "contrastive").X.Cast<int>());
         var marker = Assert.Single(plot.Layout.Shapes);
         Assert.Equal(30, Convert.ToDouble(marker.X0, CultureInfo.InvariantCulture));
         Assert.Equal(30, Convert.ToDouble(marker.X1, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void LossChart_draws_a_loss_name_no_code_knows_as_its_own_series()
+    {
+        var points = new LossChart.LossPoint[]
+        {
+            new(0, 2, new Dictionary<string, double> { ["total"] = 2.0, ["wobble_penalty"] = 0.7 }),
+            new(5, 2, new Dictionary<string, double> { ["total"] = 1.0, ["wobble_penalty"] = 0.3 }),
+        };
+        var plot = _ctx.Render<LossChart>(ps => ps.Add(c => c.Points, points)).FindComponent<PlotlyChart>().Instance;
+        var wobble = plot.Data.Cast<Scatter>().Single(t => t.Name == "wobble_penalty");
+        Assert.Equal([0, 5], wobble.X.Cast<int>());
+        Assert.Equal([0.7, 0.3], wobble.Y.Cast<double>());
     }
 
     [Fact]
@@ -107,7 +124,7 @@ public class ChartComponentTests : IAsyncLifetime
         Assert.Equal([(10, 0.6)], curves[2].Points);
     }
 
-    internal static Sada.Workbench.Runs.MetricMessage Metric(int step, double? acc, double? f1, double? val, int runId = 1) => new(
-        runId, step, 1, 1.0, null, null, 1.0, acc, f1, new Dictionary<string, double?>(),
-        new Sada.Workbench.Runs.ConfusionMessage([], []), val, new Dictionary<string, double>(), null, step);
+    internal static MetricMessage Metric(int step, double? acc, double? f1, double? val, int runId = 1) => new(
+        runId, step, 1, new Dictionary<string, double> { ["total"] = 1.0, ["ce"] = 1.0 }, acc, f1, new Dictionary<string, double?>(),
+        new ConfusionMessage([], []), val, new Dictionary<string, double>(), null, step);
 }

@@ -173,6 +173,32 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
+    public void The_table_one_preset_shows_the_papers_rows_and_queues_them_as_one_study()
+    {
+        var page = Render();
+        Field(page, "preset-TableOne").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("6 variants x 3 held-out centers x 3 seeds = 54 runs", Field(page, "count").TextContent.Trim()));
+        var rows = page.FindAll("[data-testid=grid] tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Equal(["ERMalgorithm=erm", "CORALalgorithm=coral", "Mixupalgorithm=mixup", "SelfRegalgorithm=selfreg", "BoDAalgorithm=boda",
+            "SADA(the SADA row)"], rows);
+        // Every row shares the form's settings, SADA's switches included.
+        Assert.False(Field(page, "StainAugmentation").HasAttribute("disabled"));
+        Field(page, "study-name").Change("table one, 20 steps");
+        Field(page, "Steps").Change("20");
+        Field(page, "Stage1Steps").Change("10");
+
+        page.WaitForAssertion(() => Assert.Equal("Create study (54 runs)", Field(page, "submit").TextContent.Trim()));
+        Field(page, "submit").Click();
+
+        using var db = _api.Db();
+        var study = db.Studies.AsNoTracking().Include(s => s.Runs).Single(s => s.Name == "table one, 20 steps");
+        Assert.Equal(54, study.Runs.Count);
+        Assert.Equal(["boda", "coral", "erm", "mixup", "sada", "selfreg"], study.Runs.Select(r => r.Algorithm).Distinct().Order());
+        Assert.All(study.Runs, r => Assert.Equal(20, AlgorithmConfig.FromJson(r.ConfigJson).Steps));
+    }
+
+    [Fact]
     public void A_study_the_service_refuses_shows_the_reason_and_queues_nothing()
     {
         var page = Render();

@@ -7,6 +7,7 @@ using Sada.Workbench.Accounts;
 using Sada.Workbench.Components.Pages;
 using Sada.Workbench.Runs;
 using Sada.Workbench.Tests.Api;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Components;
 
@@ -37,7 +38,7 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
             Status = status, Step = metricSteps.LastOrDefault(), TotalSteps = 100, CreatedAt = DateTime.UtcNow, Device = "cpu",
             Metrics = metricSteps.Select(s => new RunMetric
             {
-                Step = s, Stage = 1, LossTotal = 1.0 / s, LossCe = 1.0 / s, HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4, ValidationAccuracy = 0.6,
+                Step = s, Stage = 1, LossesJson = """{"total": 0.5, "wobble_penalty": 0.25}""", HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4, ValidationAccuracy = 0.6,
                 ConfusionJson = """{"classes": ["monocyte", "neutrophil"], "counts": [[3, 1], [0, 4]]}""",
                 PerClassRecallJson = """{"monocyte": 0.75, "neutrophil": 1.0}""", CreatedAt = DateTime.UtcNow,
             }).ToList(),
@@ -55,6 +56,9 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("step 20 / 100", page.Markup));
         var feedSteps = () => page.FindComponent<Sada.Workbench.Components.Shared.LossChart>().Instance.Points.Select(p => p.Step).ToList();
         Assert.Equal([10, 20], feedSteps());
+        // A loss name no code knows is charted from the stored rows as its own series.
+        var stored = page.FindComponent<Sada.Workbench.Components.Shared.LossChart>().Instance.Points;
+        Assert.Equal(["total", "wobble_penalty"], Sada.Workbench.Components.Shared.LossChart.Series(stored).Select(x => x.Name));
 
         // The worker publishes step 30 (twice, as after a hub redelivery) through the registered IRunEvents.
         var events = _api.Factory.Services.GetRequiredService<IRunEvents>();

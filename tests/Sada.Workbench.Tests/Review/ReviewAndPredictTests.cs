@@ -13,6 +13,7 @@ using Sada.Workbench.Review;
 using Sada.Workbench.Runs;
 using Sada.Workbench.Tests.Components;
 using ReviewPage = Sada.Workbench.Components.Pages.Review;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Review;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Sada.Workbench.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Runs;
 

@@ -1,3 +1,4 @@
+using Sada.Data.Runs.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Sada.Data;

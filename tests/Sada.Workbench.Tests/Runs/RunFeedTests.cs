@@ -1,11 +1,12 @@
 using Sada.Workbench.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Runs;
 
 /// <summary>The late joiner's merge: history first, live after, nothing twice, no regression of a final status.</summary>
 public class RunFeedTests
 {
-    static MetricMessage Metric(int step) => new(1, step, 2, 1.0, null, null, 1.0, 0.5, 0.5, new Dictionary<string, double?>(),
+    static MetricMessage Metric(int step) => new(1, step, 2, new Dictionary<string, double> { ["total"] = 1.0, ["ce"] = 1.0 }, 0.5, 0.5, new Dictionary<string, double?>(),
         new ConfusionMessage([], []), 0.5, new Dictionary<string, double>(), 10, step);
 
     static RunStatusMessage Status(string status) => new(1, null, status, 0, 10, null, "cpu", null, null, null);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Runs;
 

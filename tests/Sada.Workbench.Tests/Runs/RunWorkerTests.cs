@@ -9,6 +9,7 @@ using Sada.Data.Entities;
 using Sada.Data.Runs;
 using Sada.Workbench.Datasets;
 using Sada.Workbench.Runs;
+using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Runs;
 
@@ -76,14 +77,15 @@ public class RunWorkerTests
         Assert.Equal([0, 2, 4, 5], feed.Metrics.Select(m => m.Step));
         foreach (var (sent, row) in feed.Metrics.Zip(stored.Metrics))
         {
-            Assert.Equal((row.Stage, row.LossTotal, row.LossLa, row.LossContrastive, row.LossCe), (sent.Stage, sent.LossTotal, sent.LossLa, sent.LossContrastive, sent.LossCe));
+            Assert.Equal(row.Stage, sent.Stage);
+            Assert.Equal(RunStore.ReadLosses(row), sent.Losses);
             Assert.Equal((row.HeldOutAccuracy, row.HeldOutF1Macro, row.ValidationAccuracy, row.ImagesPerSecond, row.ElapsedSeconds),
                 (sent.HeldOutAccuracy, sent.HeldOutF1Macro, sent.ValidationAccuracy, sent.ImagesPerSecond, sent.ElapsedSeconds));
             Assert.Equal(MetricMessage.From(row).Confusion.Counts, sent.Confusion.Counts);
         }
         // Stage-1 losses in stage 1, cross-entropy in stage 2.
-        Assert.All(feed.Metrics.Take(2), m => Assert.NotNull(m.LossLa));
-        Assert.All(feed.Metrics.Skip(2), m => Assert.NotNull(m.LossCe));
+        Assert.All(feed.Metrics.Take(2), m => Assert.Contains("la", m.Losses.Keys));
+        Assert.All(feed.Metrics.Skip(2), m => Assert.Contains("ce", m.Losses.Keys));
 
         Assert.Equal([("stage1", 2), ("final", 5)], feed.Embeddings.Select(e => (e.Label, e.Step)));
         Assert.Equal(stored.Embeddings.Select(e => (e.Label, e.Step, e.MixingScore, e.KlDivergence)),
@@ -116,7 +118,7 @@ public class RunWorkerTests
         await using var late = await RunHubClient.ConnectAsync(factory);
         var (lateFeed, lateFinished) = await late.SubscribeAsync(runId);
         Assert.True(lateFinished.IsCompleted);
-        Assert.Equal(feed.Metrics.Select(m => (m.Step, m.LossTotal, m.HeldOutAccuracy)), lateFeed.Metrics.Select(m => (m.Step, m.LossTotal, m.HeldOutAccuracy)));
+        Assert.Equal(feed.Metrics.Select(m => (m.Step, m.Losses["total"], m.HeldOutAccuracy)), lateFeed.Metrics.Select(m => (m.Step, m.Losses["total"], m.HeldOutAccuracy)));
         Assert.Equal((await StoredAsync(factory, runId))!.Embeddings.Select(e => e.Id), lateFeed.Embeddings.Select(e => e.Id));
         Assert.Equal(onDemand.Id, lateFeed.Embeddings[^1].Id);
     }
@@ -168,7 +170,7 @@ public class RunWorkerTests
             var after = (await StoredAsync(second, runId))!;
             Assert.Equal([0, 2, 4, 6, 7], after.Metrics.Select(m => m.Step));
             // The rows from before the stop are the same rows, not rewritten.
-            Assert.Equal(before.Metrics.Select(m => (m.Id, m.LossTotal)), after.Metrics.Take(2).Select(m => (m.Id, m.LossTotal)));
+            Assert.Equal(before.Metrics.Select(m => (m.Id, m.LossesJson)), after.Metrics.Take(2).Select(m => (m.Id, m.LossesJson)));
             Assert.Contains(after.Logs, l => l.Message.StartsWith("Resumed from", StringComparison.Ordinal) && l.Message.EndsWith("at step 3.", StringComparison.Ordinal));
             Assert.Equal([0, 2, 4, 6, 7], feed.Metrics.Select(m => m.Step));
             await using var db = await second.Services.GetRequiredService<IDbContextFactory<SadaDbContext>>().CreateDbContextAsync();
@@ -267,7 +269,7 @@ public class RunWorkerTests
 
         var lines = output.ToString().Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.True(exit == 0, output.ToString());
-        Assert.Single(lines, l => l.StartsWith("eval step 0 ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("eval step 0 (stage 2): total ", StringComparison.Ordinal) && l.Contains(" ce "));
         Assert.Single(lines, l => l.StartsWith("eval step 2 ", StringComparison.Ordinal));
         Assert.Single(lines, l => l.StartsWith("t-SNE 'final' at step 2: 20 cells", StringComparison.Ordinal));
         Assert.StartsWith($"run {runId}: Completed", lines[^1]);

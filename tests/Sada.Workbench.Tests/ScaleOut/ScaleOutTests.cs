@@ -1,3 +1,4 @@
+using Sada.Data.Runs.Events;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Sada.Core.Training;
 using Sada.Data.Entities;
-using Sada.Data.Runs;
 
-namespace Sada.Workbench.Runs;
+namespace Sada.Data.Runs.Events;
 
 /// <summary>A run and the study it belongs to, if any: where its events go (the run's group and the study's).</summary>
 public sealed record RunRef(int RunId, int? StudyId)
@@ -25,15 +24,15 @@ public sealed record RunStatusMessage(
 /// <summary>Held-out confusion matrix: rows are the true class.</summary>
 public sealed record ConfusionMessage(IReadOnlyList<string> Classes, int[][] Counts);
 
-/// <summary>One evaluation, exactly as its <see cref="RunMetric"/> row holds it.</summary>
+/// <summary>One evaluation, exactly as its <see cref="RunMetric"/> row holds it; <see cref="Losses"/> by the algorithm's names.</summary>
 public sealed record MetricMessage(
-    int RunId, int Step, int Stage, double? LossTotal, double? LossLa, double? LossContrastive, double? LossCe,
+    int RunId, int Step, int Stage, IReadOnlyDictionary<string, double> Losses,
     double? HeldOutAccuracy, double? HeldOutF1Macro, IReadOnlyDictionary<string, double?> PerClassRecall, ConfusionMessage Confusion,
     double? ValidationAccuracy, IReadOnlyDictionary<string, double> Validation, double? ImagesPerSecond, double ElapsedSeconds)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static MetricMessage From(RunMetric m) => new(m.RunId, m.Step, m.Stage, m.LossTotal, m.LossLa, m.LossContrastive, m.LossCe,
+    public static MetricMessage From(RunMetric m) => new(m.RunId, m.Step, m.Stage, RunStore.ReadLosses(m),
         m.HeldOutAccuracy, m.HeldOutF1Macro,
         JsonSerializer.Deserialize<Dictionary<string, double?>>(m.PerClassRecallJson, Json) ?? [],
         JsonSerializer.Deserialize<ConfusionMessage>(m.ConfusionJson, Json) ?? new ConfusionMessage([], []),
@@ -69,7 +68,10 @@ public sealed record RunHistoryMessage(RunStatusMessage Status, IReadOnlyList<Me
         h.Logs.Select(LogMessage.From).ToList(), h.Embeddings.Select(EmbeddingMessage.From).ToList());
 }
 
-/// <summary>What the hub calls on its clients (SignalR's typed client): one method per kind of event.</summary>
+/// <summary>
+/// What the hub calls on its clients (SignalR's typed client): one method per kind of event. A client that is not a
+/// typed hub (<c>sada watch</c>) registers its handlers under these methods' names (nameof), so a rename breaks the build.
+/// </summary>
 public interface IRunsClient
 {
     Task StatusChanged(RunStatusMessage status);
@@ -77,4 +79,16 @@ public interface IRunsClient
     Task Progress(ProgressMessage progress);
     Task Log(LogMessage log);
     Task Embedding(EmbeddingMessage embedding);
+}
+
+/// <summary>The hub's address and the methods a client invokes on it, shared by the server and its clients.</summary>
+public static class RunsHubContract
+{
+    public const string Path = "/hubs/runs";
+    /// <summary>Joins the run's group, then returns its <see cref="RunHistoryMessage"/>.</summary>
+    public const string SubscribeRun = nameof(SubscribeRun);
+    public const string UnsubscribeRun = nameof(UnsubscribeRun);
+    /// <summary>Joins the study's group, then returns its runs' <see cref="RunStatusMessage"/>s.</summary>
+    public const string SubscribeStudy = nameof(SubscribeStudy);
+    public const string UnsubscribeStudy = nameof(UnsubscribeStudy);
 }

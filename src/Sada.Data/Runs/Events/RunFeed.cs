@@ -1,10 +1,10 @@
-namespace Sada.Workbench.Runs;
+namespace Sada.Data.Runs.Events;
 
 /// <summary>
-/// A client's view of one run, merged from the history <see cref="RunsHub.SubscribeRun"/> returns and the live events:
+/// A client's view of one run, merged from the history the hub's <see cref="RunsHubContract.SubscribeRun"/> returns and the live events:
 /// live events that arrive before the history are held and applied after it; metrics are keyed by step, log lines and
 /// embeddings by id, so what comes both ways is kept once. Status: a finished run's status is final. Thread-safe;
-/// pages and the tests use it, and <see cref="Delivered"/> lists what it passed on, in order.
+/// the pages, <c>sada watch</c> and the tests use it, and <see cref="Delivered"/> lists what it passed on, in order.
 /// </summary>
 public sealed class RunFeed(int runId)
 {

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Sada.Data.Migrations
+{
+    /// <summary>
+    /// The four fixed loss columns (total, la, contrastive, ce) become one JSON object of named losses, so any algorithm's
+    /// terms are kept. Every stored value moves into the object under the name the algorithm gave it; Down moves them back.
+    /// </summary>
+    public partial class NamedLosses : Migration
+    {
+        static readonly (string Column, string Name)[] Fixed =
+            [("LossTotal", "total"), ("LossLa", "la"), ("LossContrastive", "contrastive"), ("LossCe", "ce")];
+
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "LossesJson",
+                table: "RunMetrics",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: "{}");
+
+            // Plain SQL both SQLite and PostgreSQL run: '"name":value,' per non-null column, the last comma trimmed.
+            var members = string.Join(" || ", Fixed.Select(f =>
+                $"CASE WHEN \"{f.Column}\" IS NULL THEN '' ELSE '\"{f.Name}\":' || CAST(\"{f.Column}\" AS TEXT) || ',' END"));
+            migrationBuilder.Sql($"UPDATE \"RunMetrics\" SET \"LossesJson\" = '{{' || RTRIM({members}, ',') || '}}';");
+
+            foreach (var (column, _) in Fixed)
+                migrationBuilder.DropColumn(name: column, table: "RunMetrics");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            foreach (var (column, _) in Fixed)
+                migrationBuilder.AddColumn<double>(name: column, table: "RunMetrics", type: "REAL", nullable: true);
+
+            bool sqlite = migrationBuilder.ActiveProvider == "Microsoft.EntityFrameworkCore.Sqlite";
+            foreach (var (column, name) in Fixed)
+                migrationBuilder.Sql(sqlite
+                    ? $"UPDATE \"RunMetrics\" SET \"{column}\" = json_extract(\"LossesJson\", '$.{name}');"
+                    : $"UPDATE \"RunMetrics\" SET \"{column}\" = CAST(CAST(\"LossesJson\" AS json) ->> '{name}' AS double precision);");
+
+            migrationBuilder.DropColumn(name: "LossesJson", table: "RunMetrics");
+        }
+    }
+}
