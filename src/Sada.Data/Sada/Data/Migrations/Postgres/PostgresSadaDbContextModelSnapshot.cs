@@ -404,11 +404,15 @@ namespace Sada.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DatasetId");
-
-                    b.HasIndex("StudyId");
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("Status", "Id");
+
+                    b.HasIndex("DatasetId", "CreatedAt", "Id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("StudyId", "CreatedAt", "Id");
 
                     b.ToTable("Runs");
                 });
@@ -469,17 +473,9 @@ namespace Sada.Data.Migrations.Postgres
                     b.Property<double?>("ImagesPerSecond")
                         .HasColumnType("double precision");
 
-                    b.Property<double?>("LossCe")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("LossContrastive")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("LossLa")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("LossTotal")
-                        .HasColumnType("double precision");
+                    b.Property<string>("LossesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("PerClassRecallJson")
                         .IsRequired()
@@ -560,6 +556,8 @@ namespace Sada.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
+
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.ToTable("Studies");
                 });

@@ -339,10 +339,7 @@ namespace Sada.Data.Migrations.Postgres
                     RunId = table.Column<int>(type: "integer", nullable: false),
                     Step = table.Column<int>(type: "integer", nullable: false),
                     Stage = table.Column<int>(type: "integer", nullable: false),
-                    LossTotal = table.Column<double>(type: "double precision", nullable: true),
-                    LossLa = table.Column<double>(type: "double precision", nullable: true),
-                    LossContrastive = table.Column<double>(type: "double precision", nullable: true),
-                    LossCe = table.Column<double>(type: "double precision", nullable: true),
+                    LossesJson = table.Column<string>(type: "text", nullable: false),
                     HeldOutAccuracy = table.Column<double>(type: "double precision", nullable: true),
                     HeldOutF1Macro = table.Column<double>(type: "double precision", nullable: true),
                     PerClassRecallJson = table.Column<string>(type: "text", nullable: false),
@@ -461,9 +458,19 @@ namespace Sada.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Runs_DatasetId",
+                name: "IX_Runs_CreatedAt_Id",
                 table: "Runs",
-                column: "DatasetId");
+                columns: new[] { "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Runs_DatasetId_CreatedAt_Id",
+                table: "Runs",
+                columns: new[] { "DatasetId", "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Runs_Status_CreatedAt_Id",
+                table: "Runs",
+                columns: new[] { "Status", "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Runs_Status_Id",
@@ -471,9 +478,14 @@ namespace Sada.Data.Migrations.Postgres
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Runs_StudyId",
+                name: "IX_Runs_StudyId_CreatedAt_Id",
                 table: "Runs",
-                column: "StudyId");
+                columns: new[] { "StudyId", "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Studies_CreatedAt_Id",
+                table: "Studies",
+                columns: new[] { "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Studies_DatasetId",

@@ -12,7 +12,7 @@ using Sada.Data;
 namespace Sada.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresSadaDbContext))]
-    [Migration("20261129142542_InitialPostgres")]
+    [Migration("20261129155046_InitialPostgres")]
     partial class InitialPostgres
     {
         /// <inheritdoc />
@@ -407,11 +407,15 @@ namespace Sada.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DatasetId");
-
-                    b.HasIndex("StudyId");
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.HasIndex("Status", "Id");
+
+                    b.HasIndex("DatasetId", "CreatedAt", "Id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("StudyId", "CreatedAt", "Id");
 
                     b.ToTable("Runs");
                 });
@@ -472,17 +476,9 @@ namespace Sada.Data.Migrations.Postgres
                     b.Property<double?>("ImagesPerSecond")
                         .HasColumnType("double precision");
 
-                    b.Property<double?>("LossCe")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("LossContrastive")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("LossLa")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("LossTotal")
-                        .HasColumnType("double precision");
+                    b.Property<string>("LossesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("PerClassRecallJson")
                         .IsRequired()
@@ -563,6 +559,8 @@ namespace Sada.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
+
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.ToTable("Studies");
                 });
