@@ -222,9 +222,9 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n');
-        // Two seeds of SADA: 85.00 +- 7.07 (sample std); ERM one seed.
-        Assert.Single(lines, l => l.StartsWith("sada,acevedo,f1_micro,85.00,7.07,2,2,true"));
-        Assert.Single(lines, l => l.StartsWith("erm,acevedo,f1_macro,50.00,,1,2,false"));
+        // Two seeds of SADA: 85.00 +- 7.07 (sample std); ERM one seed. Each row says where it started.
+        Assert.Single(lines, l => l.StartsWith("sada init=imagenet,acevedo,f1_micro,85.00,7.07,2,2,true"));
+        Assert.Single(lines, l => l.StartsWith("erm init=imagenet,acevedo,f1_macro,50.00,,1,2,false"));
         var tex = await client.GetStringAsync($"/api/runs/table.tex?ids={ids[0]},{ids[1]}");
         Assert.Contains("\\textbf{85.0} $\\pm$ 7.1", tex);
 
