@@ -26,6 +26,19 @@ public sealed class TrainCommandTests : CliSandbox
         Assert.Equal("from scratch", report.Initialisation);
         Assert.Equal("trained (auto)", report.BatchNorm);
         Assert.Contains("\"initialisation\": \"from scratch\"", File.ReadAllText(results));
+
+        // The paper-style table of the results file, rows named by algorithm and initialisation, and its chart.
+        var chart = Path.Combine(Root, "accuracy.png");
+        var table = Sada("table", results, "--chart", chart);
+        Assert.True(table.Code == 0, table.Error + table.Output);
+        var header = table.Output.Split('\n')[0];
+        Assert.Equal("| Method | center-a | center-b | center-c | Average |", header);
+        var row = table.Output.Split('\n').Single(l => l.StartsWith("| sada init=scratch |"));
+        var a = report.Runs.Single(r => r.HeldOut == "center-a").Selected;
+        Assert.StartsWith($"| sada init=scratch | **{a.F1Micro * 100:F1}** / **{a.F1Macro * 100:F1}** |", row);
+        using var png = SkiaSharp.SKBitmap.Decode(chart);
+        Assert.Equal((900, 520), (png.Width, png.Height));
+        Assert.Equal(2, Sada("table", Path.Combine(Root, "missing.json")).Code);
     }
 
     [Fact]
