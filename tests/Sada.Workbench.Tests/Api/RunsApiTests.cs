@@ -112,6 +112,28 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_run_posted_without_init_starts_from_ImageNet_and_init_scratch_switches_it()
+    {
+        using var client = fixture.Client();
+        async Task<AlgorithmConfig> Posted(object config)
+        {
+            var created = await Json(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "acevedo", config }));
+            int id = created.GetProperty("id").GetInt32();
+            using var db = fixture.Db();
+            return AlgorithmConfig.FromJson(db.Runs.Single(r => r.Id == id).ConfigJson);
+        }
+
+        var imagenet = await Posted(new { algorithm = "erm" });
+        Assert.Equal(("resnet18-imagenet", BackboneInit.ImageNet, true), (imagenet.Backbone, imagenet.Init, imagenet.FreezesBatchNorm));
+        var scratch = await Posted(new { algorithm = "erm", init = "scratch" });
+        Assert.Equal((BackboneInit.Scratch, BatchNormPolicy.Auto, false), (scratch.Init, scratch.FreezeBatchNorm, scratch.FreezesBatchNorm));
+
+        var refused = await Problem(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "acevedo", config = new { backbone = "resnet50" } }),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("resnet50 has no built-in ImageNet weights", refused.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Cancel_cancels_a_queued_run_and_refuses_a_finished_one_with_409()
     {
         using var client = fixture.Client();
