@@ -37,8 +37,14 @@ public sealed class OnnxGraph
     }
 
     /// <summary>The one graph input that is not an initialiser: the image.</summary>
-    public string ImageInput =>
-        Graph.Input.Select(i => i.Name).Single(n => !_initializers.ContainsKey(n));
+    public string ImageInput
+    {
+        get
+        {
+            var inputs = Graph.Input.Select(i => i.Name).Where(n => !_initializers.ContainsKey(n)).ToList();
+            return inputs.Count == 1 ? inputs[0] : throw new InvalidDataException($"expected one image input, found {inputs.Count}");
+        }
+    }
 
     public IReadOnlyList<NodeProto> ConsumersOf(string tensor) => _consumers.TryGetValue(tensor, out var l) ? l : [];
 

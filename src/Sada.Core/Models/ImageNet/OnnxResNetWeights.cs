@@ -95,7 +95,9 @@ public sealed class OnnxResNetWeights
             shortcut = new OnnxConvBn(projection, projectionBn);
             expectedShortcut = projectionBn.Output[0];
         }
-        var other = add.Input.Single(i => i != bn2.Output[0]);
+        var addends = add.Input.Where(i => i != bn2.Output[0]).ToList();
+        if (addends.Count != 1) throw new InvalidDataException($"the residual sum '{add.Output[0]}' does not add two tensors");
+        var other = addends[0];
         if (other != expectedShortcut)
             throw new InvalidDataException($"the residual sum '{add.Output[0]}' adds '{other}', not the block's shortcut '{expectedShortcut}'");
         var relu = graph.OnlyConsumer(add.Output[0], "Relu");
