@@ -31,8 +31,10 @@ public static class AccuracyChart
         using var surface = SKSurface.Create(new SKImageInfo(width, height));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 14);
-        using var small = new SKFont(SKTypeface.Default, 12);
+        // Skia's portable Linux build has no default font: the contact sheet's lookup of a system font file.
+        var typeface = Sada.Core.Imaging.ContactSheet.LabelTypeface();
+        using var font = new SKFont(typeface, 14);
+        using var small = new SKFont(typeface, 12);
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var grid = new SKPaint { Color = new SKColor(0xdd, 0xdd, 0xdd), StrokeWidth = 1 };
         float X(double step) => left + (float)(step / maxStep) * (width - left - right);
@@ -48,6 +50,10 @@ public static class AccuracyChart
         foreach (var step in curves.SelectMany(c => c.Points).Select(p => p.Step).Distinct().Order())
             canvas.DrawText(step.ToString(CultureInfo.InvariantCulture), X(step), height - bottom + 18, SKTextAlign.Center, small, ink);
         canvas.DrawText("step", (left + width - right) / 2f, height - 15, SKTextAlign.Center, font, ink);
+        canvas.Save();
+        canvas.RotateDegrees(-90, 18, (top + height - bottom) / 2f);
+        canvas.DrawText("held-out accuracy (F1-micro)", 18, (top + height - bottom) / 2f, SKTextAlign.Center, small, ink);
+        canvas.Restore();
         canvas.DrawLine(left, top, left, height - bottom, ink);
         canvas.DrawLine(left, height - bottom, width - right, height - bottom, ink);
 
