@@ -12,6 +12,7 @@ public static class SadaCli
         root.Add(DoctorCommand.Create());
         root.Add(DatasetCommand.Create());
         root.Add(TrainCommand.Create());
+        root.Add(TableCommand.Create());
         root.Add(BenchCommand.Create());
         root.Add(WatchCommand.Create());
         root.Add(WorkerCommand.Create());

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Sada.Core.Models.ImageNet;
 using Sada.Core.Runtime;
 using Sada.Data;
 
@@ -11,7 +12,7 @@ public static class DoctorCommand
 {
     public static Command Create()
     {
-        var command = new Command("doctor", "Check the torch backend, device, database and data directory.");
+        var command = new Command("doctor", "Check the torch backend, device, database, data directory and the built-in ImageNet weights.");
         command.SetAction(result => Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
@@ -32,11 +33,18 @@ public static class DoctorCommand
         var database = CliSettings.LoadDatabase();
         output.WriteLine($"database:        {database.Describe(options.ResolveDatabasePath())}");
         output.WriteLine($"migration:       {DescribeMigrations(database, options.ResolveDatabasePath())}");
+        var imagenet = MlNetResNetPackage.TryFind();
+        output.WriteLine($"imagenet:        {(imagenet is null ? "NOT FOUND (resnet18-imagenet cannot start from ImageNet)" : $"found, {imagenet.Network}")}");
 
         if (!torch.Loaded)
         {
             error.WriteLine($"error: {torch.Error}");
             return 2;
+        }
+        if (imagenet is null)
+        {
+            error.WriteLine($"error: {MlNetResNetPackage.MissingMessage}");
+            return 3;
         }
         return 0;
     }

@@ -20,7 +20,14 @@ public static class TrainCommand
         algorithm.AcceptOnlyFromAmong([.. AlgorithmConfig.Algorithms]);
         var backbone = new Option<string>("--backbone") { Description = string.Join(", ", AlgorithmConfig.Backbones), DefaultValueFactory = _ => defaults.Backbone };
         backbone.AcceptOnlyFromAmong([.. AlgorithmConfig.Backbones]);
-        var weights = new Option<FileInfo?>("--weights") { Description = "ImageNet weights: a torchvision .pth state dict or .safetensors file" };
+        var weights = new Option<FileInfo?>("--weights") { Description = "ImageNet weights for resnet18/resnet50: a torchvision .pth state dict or .safetensors file" };
+        var fromScratch = new Option<bool>("--from-scratch") { Description = "Random initial weights instead of ImageNet (the default: resnet18-imagenet's built-in weights, or --weights)" };
+        var freezeBatchNorm = new Option<string>("--freeze-batchnorm")
+        {
+            Description = "auto (frozen when starting from ImageNet, trained from scratch), always or never",
+            DefaultValueFactory = _ => defaults.FreezeBatchNorm.ToString().ToLowerInvariant(),
+        };
+        freezeBatchNorm.AcceptOnlyFromAmong([.. Enum.GetNames<BatchNormPolicy>().Select(n => n.ToLowerInvariant())]);
         var size = new Option<int>("--size") { Description = "Image size in pixels", DefaultValueFactory = _ => defaults.ImageSize };
         var batch = new Option<int>("--batch") { Description = "Cells per training center per step", DefaultValueFactory = _ => defaults.BatchPerCenter };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => defaults.Steps };
@@ -41,7 +48,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train one algorithm with one center (or each in turn) held out.")
         {
-            data, holdout, algorithm, backbone, weights, size, batch, steps, stage1, evalEvery, lr, k, laWeight, contrast,
+            data, holdout, algorithm, backbone, weights, fromScratch, freezeBatchNorm, size, batch, steps, stage1, evalEvery, lr, k, laWeight, contrast,
             noSba, singleStage, swad, seed, output, checkpoints, resume,
         };
         command.SetAction((result, cancellation) =>
@@ -51,6 +58,8 @@ public static class TrainCommand
                 Algorithm = result.GetValue(algorithm)!,
                 Backbone = result.GetValue(backbone)!,
                 Weights = result.GetValue(weights)?.FullName,
+                Init = result.GetValue(fromScratch) ? BackboneInit.Scratch : BackboneInit.ImageNet,
+                FreezeBatchNorm = Enum.Parse<BatchNormPolicy>(result.GetValue(freezeBatchNorm)!, ignoreCase: true),
                 ImageSize = result.GetValue(size),
                 BatchPerCenter = result.GetValue(batch),
                 Steps = result.GetValue(steps),
@@ -100,6 +109,7 @@ public static class TrainCommand
         var scan = ImageFolder.Scan(request.Data.FullName);
         foreach (var problem in scan.Problems) error.WriteLine($"warning: {problem.Path}: {problem.Reason}");
         var dataset = ImageFolder.ToDataset(scan);
+        output.WriteLine($"{config.Backbone}, initialisation {config.InitDescription}, BatchNorm {config.BatchNormDescription}");
         output.WriteLine($"{dataset.Samples.Count} images, {dataset.Centers.Count} centers ({string.Join(", ", dataset.Centers)}), " +
                          $"{dataset.Classes.Count} classes ({string.Join(", ", dataset.Classes)}); device {torch.Device}, {torch.Threads} threads");
 

@@ -5,6 +5,16 @@ namespace Sada.Core.Algorithms;
 
 public enum ContrastMode { Proxy, SupCon, None }
 
+/// <summary>Where the backbone starts: ImageNet weights (the paper's), or random (from scratch).</summary>
+public enum BackboneInit { ImageNet, Scratch }
+
+/// <summary>
+/// Whether BatchNorm keeps its running statistics during training. Auto: frozen when the backbone starts from
+/// pretrained (ImageNet) statistics, as the method intends; trained when it starts from scratch, whose initial
+/// statistics (0 and 1) describe nothing.
+/// </summary>
+public enum BatchNormPolicy { Auto, Always, Never }
+
 /// <summary>
 /// Every hyper-parameter of a run, declared once with the defaults of the authors' released code
 /// (docs/SADA-METHOD.md), in the spirit of DomainBed's hparams registry. Ablations are values of this
@@ -14,10 +24,20 @@ public sealed record AlgorithmConfig
 {
     /// <summary>A name from <see cref="AlgorithmRegistry"/>.</summary>
     public string Algorithm { get; init; } = "sada";
-    /// <summary>A name from <see cref="Models.Backbones"/>: resnet50 (the paper's) or resnet18 (the lighter option).</summary>
-    public string Backbone { get; init; } = "resnet50";
-    /// <summary>A torchvision state dict (.pth) or .safetensors file with ImageNet weights; null trains from scratch.</summary>
+    /// <summary>
+    /// A name from <see cref="Models.Backbones"/>: resnet18-imagenet (ImageNet weights built in, the default),
+    /// resnet50 (the paper's; ImageNet only from a Weights file) or resnet18.
+    /// </summary>
+    public string Backbone { get; init; } = "resnet18-imagenet";
+    /// <summary>
+    /// ImageNet (the paper's start): resnet18-imagenet's built-in weights, or for the torchvision backbones the
+    /// Weights file. Scratch: random initial weights.
+    /// </summary>
+    public BackboneInit Init { get; init; } = BackboneInit.ImageNet;
+    /// <summary>A torchvision state dict (.pth) or .safetensors file with ImageNet weights, for resnet18 and resnet50.</summary>
     public string? Weights { get; init; }
+    /// <summary>See <see cref="BatchNormPolicy"/>; <see cref="FreezesBatchNorm"/> is what it comes to.</summary>
+    public BatchNormPolicy FreezeBatchNorm { get; init; } = BatchNormPolicy.Auto;
     public int ImageSize { get; init; } = 224;
     /// <summary>Cells per training center in each step.</summary>
     public int BatchPerCenter { get; init; } = 32;
@@ -95,10 +115,43 @@ public sealed record AlgorithmConfig
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    /// <summary>Whether BatchNorm's running statistics stay fixed during training, by <see cref="FreezeBatchNorm"/>.</summary>
+    [JsonIgnore]
+    public bool FreezesBatchNorm => FreezeBatchNorm switch
+    {
+        BatchNormPolicy.Always => true,
+        BatchNormPolicy.Never => false,
+        _ => Init == BackboneInit.ImageNet,
+    };
+
+    /// <summary>What the run page, the compare table and the results file print for the initialisation.</summary>
+    [JsonIgnore]
+    public string InitDescription => Init == BackboneInit.Scratch
+        ? "from scratch"
+        : Weights is not null ? $"ImageNet ({Path.GetFileName(Weights)})" : "ImageNet";
+
+    /// <summary>The BatchNorm policy and what it comes to, e.g. "frozen (auto)".</summary>
+    [JsonIgnore]
+    public string BatchNormDescription =>
+        $"{(FreezesBatchNorm ? "frozen" : "trained")} ({FreezeBatchNorm.ToString().ToLowerInvariant()})";
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static AlgorithmConfig FromJson(string json) =>
-        JsonSerializer.Deserialize<AlgorithmConfig>(json, Json) ?? throw new ArgumentException("empty config");
+    /// <summary>
+    /// A stored config. One stored before Init and FreezeBatchNorm existed keeps what it ran with: ImageNet exactly
+    /// when it named a Weights file, and BatchNorm always frozen.
+    /// </summary>
+    public static AlgorithmConfig FromJson(string json)
+    {
+        var config = JsonSerializer.Deserialize<AlgorithmConfig>(json, Json) ?? throw new ArgumentException("empty config");
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        if (!root.TryGetProperty(Json.PropertyNamingPolicy!.ConvertName(nameof(Init)), out _))
+            config = config with { Init = config.Weights is null ? BackboneInit.Scratch : BackboneInit.ImageNet };
+        if (!root.TryGetProperty(Json.PropertyNamingPolicy.ConvertName(nameof(FreezeBatchNorm)), out _))
+            config = config with { FreezeBatchNorm = BatchNormPolicy.Always };
+        return config;
+    }
 
     /// <summary>Names of <see cref="AlgorithmRegistry.All"/>.</summary>
     public static IReadOnlyList<string> Algorithms => AlgorithmRegistry.Names;
@@ -120,6 +173,19 @@ public sealed record AlgorithmConfig
         Check(Algorithms.Contains(Algorithm), nameof(Algorithm), $"must be one of {string.Join(", ", Algorithms)}, not '{Algorithm}'");
         Check(Backbones.Contains(Backbone), nameof(Backbone), $"must be one of {string.Join(", ", Backbones)}, not '{Backbone}'");
         if (Weights is not null && (checkWeights ?? WeightsFileExists)(Weights) is { } weightsProblem) e.Add(new ConfigError(nameof(Weights), weightsProblem));
+        var backbone = Models.Backbones.All.FirstOrDefault(b => b.Name == Backbone);
+        if (backbone is not null)
+        {
+            Check(!(Init == BackboneInit.ImageNet && !backbone.HasBuiltInImageNet && Weights is null), nameof(Init),
+                $"{Backbone} has no built-in ImageNet weights: give Weights (a torchvision .pth or .safetensors file), choose resnet18-imagenet, or set Init to scratch");
+            Check(Weights is null || (!backbone.HasBuiltInImageNet && Init == BackboneInit.ImageNet), nameof(Weights),
+                backbone.HasBuiltInImageNet
+                    ? $"{Backbone} takes its ImageNet weights from its package; leave Weights empty"
+                    : "is only read with Init imagenet; clear it to train from scratch");
+            // One message per field: the size's multiple is checked once the size is in range.
+            Check(ImageSize is < 16 or > 1024 || ImageSize % backbone.SizeMultiple == 0, nameof(ImageSize),
+                $"must be a multiple of {backbone.SizeMultiple} for {Backbone} ({backbone.SizeReason})");
+        }
         Check(ImageSize is >= 16 and <= 1024, nameof(ImageSize), "must be between 16 and 1024 pixels");
         Check(BatchPerCenter is >= 2 and <= 1024, nameof(BatchPerCenter), "must be between 2 and 1024");
         Check(Steps >= 1, nameof(Steps), "must be at least 1");

@@ -37,7 +37,7 @@ public static class PredictBenchmark
     {
         if (options.Size < 16 || options.Cells < 1 || options.Repeats < 1 || options.Batch < 1)
             throw new ArgumentException("bench predict needs size >= 16, cells >= 1, batch >= 1 and repeats >= 1");
-        var config = new AlgorithmConfig { Backbone = options.Backbone, ImageSize = options.Size, Seed = options.Seed };
+        var config = new AlgorithmConfig { Backbone = options.Backbone, Init = BackboneInit.Scratch, ImageSize = options.Size, Seed = options.Seed };
         config.EnsureValid();
         var weights = Path.Combine(Path.GetTempPath(), $"sada-bench-predict-{Guid.NewGuid():N}.weights");
         try

@@ -45,6 +45,8 @@ public static class StepBenchmark
         var config = new AlgorithmConfig
         {
             Algorithm = "sada", Backbone = options.Backbone, ImageSize = options.Size, K = options.K, Seed = options.Seed,
+            // The cost does not depend on the weights' values; BatchNorm frozen as the method runs it from ImageNet.
+            Init = BackboneInit.Scratch, FreezeBatchNorm = BatchNormPolicy.Always,
             BatchPerCenter = Math.Max(2, options.Cells / centers), Steps = 1_000_000, Stage1Steps = 999_999,
         }.EnsureValid();
 

@@ -65,7 +65,7 @@ public static class ContactSheet
     /// Skia's portable Linux build has no fontconfig, so its default typeface has no glyphs: load a sans-serif
     /// font file from the usual system folders instead.
     /// </summary>
-    static SKTypeface LabelTypeface()
+    public static SKTypeface LabelTypeface()
     {
         var fallback = SKTypeface.Default;
         if (fallback.GlyphCount > 0) return fallback;

@@ -47,8 +47,13 @@ public sealed class CellClassifier : IDisposable
     {
         if (!File.Exists(weightsPath)) throw new FileNotFoundException($"Weights not found: {weightsPath}", weightsPath);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        // The stored weights replace every parameter, so the config's ImageNet weights file is not read (it may be gone).
-        var network = GlobalRandom.Exclusive(() => AlgorithmRegistry.CreateNetwork(config with { Weights = null }, classes.Count, device));
+        // The stored weights replace every parameter and statistic, so no ImageNet weights are read (a file may be gone).
+        var bare = config with
+        {
+            Weights = null, Init = BackboneInit.Scratch,
+            FreezeBatchNorm = config.FreezesBatchNorm ? BatchNormPolicy.Always : BatchNormPolicy.Never,
+        };
+        var network = GlobalRandom.Exclusive(() => AlgorithmRegistry.CreateNetwork(bare, classes.Count, device));
         try
         {
             network.load(weightsPath);

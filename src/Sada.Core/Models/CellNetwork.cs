@@ -30,13 +30,19 @@ public sealed class CellNetwork : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The network a config asks for, on <paramref name="device"/>: backbone (with the config's ImageNet weights
-    /// when given), classifier, and the heads requested.
+    /// The network a config asks for, on <paramref name="device"/>: backbone (with ImageNet weights when Init says so:
+    /// built in, or the Weights file), classifier, and the heads requested. BatchNorm frozen as the config's policy says.
     /// </summary>
     public static CellNetwork Create(AlgorithmConfig config, int numClasses, Device device, bool withLaHead, bool withProjector)
     {
-        var backbone = new ResNetBackbone(config.Backbone);
-        if (config.Weights is not null) PretrainedWeights.Load(backbone, config.Weights);
+        var backbone = new ResNetBackbone(config.Backbone, config.FreezesBatchNorm);
+        if (config.Init == BackboneInit.ImageNet)
+        {
+            var descriptor = Backbones.Find(config.Backbone);
+            if (descriptor.LoadImageNet is { } load) load(backbone);
+            else if (config.Weights is not null) PretrainedWeights.Load(backbone, config.Weights);
+            else throw new ArgumentException($"{config.Backbone} has no built-in ImageNet weights: give a Weights file or train from scratch.", nameof(config));
+        }
         var la = withLaHead ? new LocalAlignmentHead(backbone.FeatureDim, config.LaHiddenDim, config.LaOutputDim) : null;
         var proj = withProjector ? new ProjectionHead(backbone.FeatureDim, config.ProjectionDim) : null;
         var net = new CellNetwork(backbone, numClasses, la, proj);

@@ -8,7 +8,8 @@ namespace Sada.Core.Models;
 /// <summary>
 /// A torchvision ResNet-18 or ResNet-50 without its classification layer. The forward returns the layer4 feature
 /// map F (N, C, h, w), which the local-alignment head needs, and the representation r = global average pool of F
-/// (N, C). BatchNorm layers always stay in eval mode (frozen ImageNet statistics), whatever train() is told.
+/// (N, C). With <see cref="FreezeBatchNorm"/>, BatchNorm layers stay in eval mode (frozen statistics) whatever
+/// train() is told; without, they follow train() and eval() as in PyTorch.
 /// </summary>
 public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor Representation)>
 {
@@ -21,6 +22,9 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
     readonly Module<Tensor, Tensor> layer2;
     readonly Module<Tensor, Tensor> layer3;
     readonly Module<Tensor, Tensor> layer4;
+    readonly Module<Tensor, Tensor>? input_adapter;
+    readonly int _sizeMultiple;
+    readonly string _sizeReason;
 
     /// <summary>A name from <see cref="Backbones"/>.</summary>
     public string Architecture { get; }
@@ -28,13 +32,20 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
     /// <summary>C: channels of F and width of r (512 for ResNet-18, 2048 for ResNet-50).</summary>
     public int FeatureDim { get; }
 
-    public ResNetBackbone(string architecture = "resnet50") : base(nameof(ResNetBackbone))
+    /// <summary>BatchNorm stays in eval mode (its running statistics do not move) even in train().</summary>
+    public bool FreezeBatchNorm { get; }
+
+    public ResNetBackbone(string architecture = "resnet50", bool freezeBatchNorm = true) : base(nameof(ResNetBackbone))
     {
         Architecture = architecture;
+        FreezeBatchNorm = freezeBatchNorm;
         // Build the whole network and keep its trunk; the pooling and fc layers are not used.
         var descriptor = Backbones.Find(architecture);
         var resnet = descriptor.BuildTrunk();
         FeatureDim = descriptor.FeatureDim;
+        input_adapter = descriptor.BuildInputAdapter?.Invoke();
+        _sizeMultiple = descriptor.SizeMultiple;
+        _sizeReason = descriptor.SizeReason;
         var parts = resnet.named_children().ToDictionary(c => c.name, c => c.module);
         conv1 = Part(parts, "conv1");
         bn1 = Part(parts, "bn1");
@@ -57,8 +68,13 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
 
     public override (Tensor FeatureMap, Tensor Representation) forward(Tensor input)
     {
+        if (_sizeMultiple > 1 && (input.shape[^1] % _sizeMultiple != 0 || input.shape[^2] % _sizeMultiple != 0))
+            throw new ArgumentException(
+                $"The {Architecture} backbone takes images whose sides are multiples of {_sizeMultiple} px ({_sizeReason}); got {input.shape[^2]} x {input.shape[^1]}.",
+                nameof(input));
         using var scope = NewDisposeScope();
-        var x = maxpool.call(relu.call(bn1.call(conv1.call(input))));
+        var x = input_adapter is null ? input : input_adapter.call(input);
+        x = maxpool.call(relu.call(bn1.call(conv1.call(x))));
         x = layer1.call(x);
         x = layer2.call(x);
         x = layer3.call(x);
@@ -67,10 +83,11 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
         return (f.MoveToOuterDisposeScope(), r.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Sets the mode like PyTorch's train(), except that every BatchNorm stays in eval (frozen statistics).</summary>
+    /// <summary>Sets the mode like PyTorch's train(); with <see cref="FreezeBatchNorm"/> every BatchNorm stays in eval.</summary>
     public override void train(bool train = true)
     {
         base.train(train);
+        if (!FreezeBatchNorm) return;
         foreach (var (_, m) in named_modules())
             if (m is BatchNorm2d bn && bn.training) bn.eval();
     }

@@ -15,6 +15,12 @@ public sealed record TrainingReport(AlgorithmConfig Config, IReadOnlyList<Traini
             runs.Count == 0 ? 0 : runs.Average(r => r.Selected.F1Macro),
             DateTime.UtcNow);
 
+    /// <summary>Where the backbone started, e.g. "ImageNet" or "from scratch", so a reader need not decode the config.</summary>
+    public string Initialisation => Config.InitDescription;
+
+    /// <summary>Whether BatchNorm's statistics were trained, and by which policy, e.g. "frozen (auto)".</summary>
+    public string BatchNorm => Config.BatchNormDescription;
+
     static readonly JsonSerializerOptions Json = new(AlgorithmConfig.Json) { WriteIndented = true };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -193,15 +193,19 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
         }).ToList();
     }
 
-    /// <summary>The algorithm and the fields that differ from its defaults, as JSON writes them, e.g. "sada stainAugmentation=false".</summary>
+    /// <summary>
+    /// The algorithm, its initialisation (always: a comparison must say where each row started), and the fields that
+    /// differ from its defaults, as JSON writes them, e.g. "sada init=imagenet stainAugmentation=false".
+    /// </summary>
     public static string Describe(AlgorithmConfig config)
     {
-        var defaults = JsonSerializer.SerializeToElement(new AlgorithmConfig { Algorithm = config.Algorithm }, AlgorithmConfig.Json);
+        var defaults = JsonSerializer.SerializeToElement(new AlgorithmConfig { Algorithm = config.Algorithm, Init = config.Init }, AlgorithmConfig.Json);
         var actual = JsonSerializer.SerializeToElement(config with { Seed = 0 }, AlgorithmConfig.Json);
+        var init = $"init={config.Init.ToString().ToLowerInvariant()}";
         var differences = actual.EnumerateObject()
             .Where(p => !defaults.TryGetProperty(p.Name, out var d) || d.GetRawText() != p.Value.GetRawText())
             .Select(p => $"{p.Name}={(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}");
-        return string.Join(" ", new[] { config.Algorithm }.Concat(differences));
+        return string.Join(" ", new[] { config.Algorithm, init }.Concat(differences));
     }
 
     DateTime Now => clock.GetUtcNow().UtcDateTime;

@@ -29,6 +29,10 @@ public sealed class RunPages(RunStore store, RunEventBus bus, RunCatalog catalog
         return subscription;
     }
 
+    /// <summary>The run's stored config (null for an unknown run): the page shows its backbone, initialisation and BatchNorm policy.</summary>
+    public async Task<AlgorithmConfig?> ConfigAsync(int runId, CancellationToken cancellation = default) =>
+        await catalog.GetAsync(runId, cancellation) is { } details ? AlgorithmConfig.FromJson(details.ConfigJson) : null;
+
     /// <summary>Cancels the run; a queued run's new status reaches the feed (and every other follower) as a live event.</summary>
     public Task<CancelResult> CancelAsync(RunFeed feed, CancellationToken cancellation = default) =>
         cancellations.CancelAsync(feed.RunId, cancellation);

@@ -15,6 +15,7 @@ public class DoctorCommandTests
         Assert.Matches(@"torchsharp:\s+0\.107\.0", text);
         Assert.Contains("libLibTorchSharp.so", text);
         Assert.Contains("database:", text);
+        Assert.Matches(@"imagenet:\s+found, .*ResNet18\.onnx", text);
     }
 
     [Fact]

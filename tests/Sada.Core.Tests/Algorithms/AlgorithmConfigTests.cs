@@ -48,4 +48,28 @@ public class AlgorithmConfigTests
         Assert.Equal(nameof(AlgorithmConfig.CropScaleMin), error.Field);
         Assert.Equal("must be above 0 and at most CropScaleMax", error.Message);
     }
+
+    [Fact]
+    public void ImageNet_is_the_default_start_and_a_backbone_without_built_in_weights_needs_a_file_or_scratch()
+    {
+        var defaults = new AlgorithmConfig();
+        Assert.Equal(("resnet18-imagenet", BackboneInit.ImageNet, "ImageNet"), (defaults.Backbone, defaults.Init, defaults.InitDescription));
+
+        var error = Assert.Single(new AlgorithmConfig { Backbone = "resnet50" }.Validate());
+        Assert.Equal(nameof(AlgorithmConfig.Init), error.Field);
+        Assert.Contains("resnet50 has no built-in ImageNet weights", error.Message);
+        Assert.Empty(new AlgorithmConfig { Backbone = "resnet50", Init = BackboneInit.Scratch }.Validate());
+
+        var file = Path.GetTempFileName();
+        try
+        {
+            Assert.Empty(new AlgorithmConfig { Backbone = "resnet50", Weights = file }.Validate());
+            Assert.Equal($"ImageNet ({Path.GetFileName(file)})", new AlgorithmConfig { Backbone = "resnet50", Weights = file }.InitDescription);
+            var builtIn = Assert.Single(new AlgorithmConfig { Weights = file }.Validate());
+            Assert.Equal((nameof(AlgorithmConfig.Weights), "resnet18-imagenet takes its ImageNet weights from its package; leave Weights empty"), (builtIn.Field, builtIn.Message));
+            var scratch = Assert.Single(new AlgorithmConfig { Backbone = "resnet18", Init = BackboneInit.Scratch, Weights = file }.Validate());
+            Assert.Equal(nameof(AlgorithmConfig.Weights), scratch.Field);
+        }
+        finally { File.Delete(file); }
+    }
 }

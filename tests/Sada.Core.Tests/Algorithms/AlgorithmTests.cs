@@ -12,7 +12,7 @@ public class AlgorithmTests
     internal static AlgorithmConfig Tiny(string algorithm) => new()
     {
         Algorithm = algorithm,
-        Backbone = "resnet18",
+        Backbone = "resnet18", Init = BackboneInit.Scratch,
         ImageSize = 32,
         BatchPerCenter = 4,
         K = 3,

@@ -20,7 +20,7 @@ public class CellClassifierTests : IClassFixture<CellClassifierTests.TrainedRun>
         public string Directory { get; } = Path.Combine(Path.GetTempPath(), "sada-classifier-" + Guid.NewGuid().ToString("N"));
         public AlgorithmConfig Config { get; } = new()
         {
-            Algorithm = "erm", Backbone = "resnet18", ImageSize = 16, BatchPerCenter = 6, Steps = 4, Stage1Steps = 0, EvalEvery = 2, Seed = 3,
+            Algorithm = "erm", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 16, BatchPerCenter = 6, Steps = 4, Stage1Steps = 0, EvalEvery = 2, Seed = 3,
         };
         public TrainingResult Result { get; }
         public string BestWeights => Path.Combine(Directory, "best.weights");

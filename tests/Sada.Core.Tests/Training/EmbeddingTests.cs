@@ -29,7 +29,7 @@ public class EmbeddingTests : IClassFixture<SadaTrainingTests.TwoCenters>
     {
         var config = new AlgorithmConfig
         {
-            Algorithm = "sada", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, K = 2,
+            Algorithm = "sada", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 4, K = 2,
             Steps = 6, Stage1Steps = 3, EvalEvery = 3, LearningRate = 1e-4, LaHiddenDim = 32, Seed = 2,
         };
         var dir = Path.Combine(Path.GetTempPath(), "sada-embed-" + Guid.NewGuid().ToString("N"));
@@ -70,7 +70,7 @@ public class EmbeddingTests : IClassFixture<SadaTrainingTests.TwoCenters>
     {
         var config = new AlgorithmConfig
         {
-            Algorithm = "erm", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, Steps = 3, Stage1Steps = 0, EvalEvery = 2, Seed = 2,
+            Algorithm = "erm", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 4, Steps = 3, Stage1Steps = 0, EvalEvery = 2, Seed = 2,
         };
         var on = new Recorder();
         new Trainer(_data.Dataset, _data.Dataset.Centers[0], config, n => AlgorithmRegistry.Create(config, n, CPU), CPU,

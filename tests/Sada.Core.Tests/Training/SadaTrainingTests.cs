@@ -34,7 +34,7 @@ public class SadaTrainingTests : IClassFixture<SadaTrainingTests.TwoCenters>
 
     static readonly AlgorithmConfig Config = new()
     {
-        Algorithm = "sada", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 8, K = 3,
+        Algorithm = "sada", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 8, K = 3,
         Steps = 40, Stage1Steps = 24, EvalEvery = 8, LearningRate = 1e-4, LaHiddenDim = 64, Seed = 5,
     };
 

@@ -23,7 +23,7 @@ public class TrainerTests : IClassFixture<TrainerTests.Images>
 
     static AlgorithmConfig Config(int steps, int evalEvery) => new()
     {
-        Algorithm = "erm", Backbone = "resnet18", ImageSize = 16, BatchPerCenter = 6, Steps = steps, Stage1Steps = 0, EvalEvery = evalEvery, Seed = 3,
+        Algorithm = "erm", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 16, BatchPerCenter = 6, Steps = steps, Stage1Steps = 0, EvalEvery = evalEvery, Seed = 3,
     };
 
     sealed class Recorder : IProgress<TrainingEvent>

@@ -21,7 +21,7 @@ public class RunTimeEstimatorTests : IDisposable
     public void Dispose() => _db.Dispose();
 
     // 10 steps, the first 4 of stage 1 with k = 3 views per cell, then one view: 4 x 3 + 6 = 18 views per cell.
-    static readonly AlgorithmConfig Sada = new() { Backbone = "resnet18", ImageSize = 64, BatchPerCenter = 8, K = 3, Steps = 10, Stage1Steps = 4 };
+    static readonly AlgorithmConfig Sada = new() { Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 64, BatchPerCenter = 8, K = 3, Steps = 10, Stage1Steps = 4 };
 
     [DbFact]
     public void Views_per_cell_count_k_views_in_sadas_feature_learning_steps_only()

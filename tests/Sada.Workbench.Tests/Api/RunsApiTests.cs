@@ -112,6 +112,28 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_run_posted_without_init_starts_from_ImageNet_and_init_scratch_switches_it()
+    {
+        using var client = fixture.Client();
+        async Task<AlgorithmConfig> Posted(object config)
+        {
+            var created = await Json(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "acevedo", config }));
+            int id = created.GetProperty("id").GetInt32();
+            using var db = fixture.Db();
+            return AlgorithmConfig.FromJson(db.Runs.Single(r => r.Id == id).ConfigJson);
+        }
+
+        var imagenet = await Posted(new { algorithm = "erm" });
+        Assert.Equal(("resnet18-imagenet", BackboneInit.ImageNet, true), (imagenet.Backbone, imagenet.Init, imagenet.FreezesBatchNorm));
+        var scratch = await Posted(new { algorithm = "erm", init = "scratch" });
+        Assert.Equal((BackboneInit.Scratch, BatchNormPolicy.Auto, false), (scratch.Init, scratch.FreezeBatchNorm, scratch.FreezesBatchNorm));
+
+        var refused = await Problem(await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "acevedo", config = new { backbone = "resnet50" } }),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("resnet50 has no built-in ImageNet weights", refused.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Cancel_cancels_a_queued_run_and_refuses_a_finished_one_with_409()
     {
         using var client = fixture.Client();
@@ -222,9 +244,9 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n');
-        // Two seeds of SADA: 85.00 +- 7.07 (sample std); ERM one seed.
-        Assert.Single(lines, l => l.StartsWith("sada,acevedo,f1_micro,85.00,7.07,2,2,true", StringComparison.Ordinal));
-        Assert.Single(lines, l => l.StartsWith("erm,acevedo,f1_macro,50.00,,1,2,false", StringComparison.Ordinal));
+        // Two seeds of SADA: 85.00 +- 7.07 (sample std); ERM one seed. Each row says where it started.
+        Assert.Single(lines, l => l.StartsWith("sada init=imagenet,acevedo,f1_micro,85.00,7.07,2,2,true", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("erm init=imagenet,acevedo,f1_macro,50.00,,1,2,false", StringComparison.Ordinal));
         var tex = await client.GetStringAsync($"/api/runs/table.tex?ids={ids[0]},{ids[1]}");
         Assert.Contains("\\textbf{85.0} $\\pm$ 7.1", tex);
 

@@ -35,6 +35,7 @@ public sealed class NewRunPage(IPage page)
     {
         await Expect(page.GetByTestId("preset-Sada")).ToBeVisibleAsync();
         await ChooseAsync("Backbone", "resnet18");
+        await ChooseAsync("Init", "Scratch");
         foreach (var (field, value) in new (string, double)[]
         {
             ("ImageSize", 32), ("BatchPerCenter", 4), ("K", 2), ("LaHiddenDim", 32), ("Steps", 12), ("Stage1Steps", 6), ("EvalEvery", 3),

@@ -95,7 +95,7 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         await using var _ = TinyRuns.CancelAtEnd(Session.Api, blocker);
         int run = await TinyRuns.QueueAsync(Session.Api, new
         {
-            algorithm = "erm", backbone = "resnet18", imageSize = 32, batchPerCenter = 4, steps = 16, stage1Steps = 0, evalEvery = 1,
+            algorithm = "erm", backbone = "resnet18", init = "scratch", imageSize = 32, batchPerCenter = 4, steps = 16, stage1Steps = 0, evalEvery = 1,
         });
         // A slow network: plotly.js arrives 3 s after it is asked for, while an evaluation lands every step.
         await page.RouteAsync("**/_content/Plotly.Blazor/plotly-*.min.js", async route =>

@@ -17,14 +17,14 @@ public static class TinyRuns
     /// <summary>SADA, two stages, five evaluations (steps 0, 3, 6, 9, 11), t-SNE after each stage.</summary>
     public static object Sada => new
     {
-        algorithm = "sada", backbone = "resnet18", imageSize = 32, batchPerCenter = 4, k = 2, laHiddenDim = 32,
+        algorithm = "sada", backbone = "resnet18", init = "scratch", imageSize = 32, batchPerCenter = 4, k = 2, laHiddenDim = 32,
         steps = 12, stage1Steps = 6, evalEvery = 3, learningRate = 1e-4,
     };
 
     /// <summary>ERM for 100,000 steps: trains until cancelled.</summary>
     public static object Blocker => new
     {
-        algorithm = "erm", backbone = "resnet18", imageSize = 32, batchPerCenter = 4, steps = 100_000, stage1Steps = 0, evalEvery = 100_000,
+        algorithm = "erm", backbone = "resnet18", init = "scratch", imageSize = 32, batchPerCenter = 4, steps = 100_000, stage1Steps = 0, evalEvery = 100_000,
     };
 
     public static async Task<int> QueueAsync(IAPIRequestContext api, object config, int seed = 7)

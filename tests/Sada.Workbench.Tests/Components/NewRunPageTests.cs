@@ -90,6 +90,32 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
+    public void A_first_SADA_run_from_the_form_starts_from_the_built_in_ImageNet_weights_and_scratch_is_one_switch_away()
+    {
+        var page = Render();
+        Assert.Equal("resnet18-imagenet", Field(page, "Backbone").TextContent.Trim());
+        Assert.Equal("ImageNet", Field(page, "Init").TextContent.Trim());
+        Assert.Contains("third block in layer4", Field(page, "backbone-description").TextContent);
+        Assert.Contains("now frozen", MessageOf(page, "FreezeBatchNorm"));
+        Field(page, "submit").Click();
+
+        using (var db = _api.Db())
+        {
+            var run = db.Runs.AsNoTracking().OrderBy(r => r.Id).Last();
+            var config = AlgorithmConfig.FromJson(run.ConfigJson);
+            Assert.Equal(("sada", "resnet18-imagenet", BackboneInit.ImageNet, BatchNormPolicy.Auto), (config.Algorithm, config.Backbone, config.Init, config.FreezeBatchNorm));
+            Assert.Contains("\"init\":\"imageNet\"", run.ConfigJson);
+        }
+
+        // From scratch: one field; the BatchNorm policy's helper says what auto now means.
+        page = Render();
+        var form = page.FindComponent<Sada.Workbench.Components.Shared.AlgorithmConfigFields>();
+        page.InvokeAsync(() => form.Instance.ConfigChanged.InvokeAsync(form.Instance.Config with { Init = BackboneInit.Scratch }));
+        page.WaitForAssertion(() => Assert.Equal("Scratch", Field(page, "Init").TextContent.Trim()));
+        Assert.Contains("now trained", MessageOf(page, "FreezeBatchNorm"));
+    }
+
+    [Fact]
     public void The_ERM_preset_sets_the_algorithm_and_one_run_opens_its_page()
     {
         var page = Render();
@@ -217,7 +243,7 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     [Fact]
     public void From_a_stored_run_pre_fills_dataset_center_seed_and_config()
     {
-        var stored = new AlgorithmConfig { Backbone = "resnet18", ImageSize = 64, Steps = 300, Stage1Steps = 150, K = 4, LaWeight = 0.5, Seed = 7 };
+        var stored = new AlgorithmConfig { Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 64, Steps = 300, Stage1Steps = 150, K = 4, LaWeight = 0.5, Seed = 7 };
         int id = StoreRun(stored, "zheng");
 
         var page = Render(from: id);
@@ -251,7 +277,7 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     public void The_estimate_says_when_nothing_was_measured_then_uses_the_measured_speed_for_a_run_and_a_study()
     {
         var page = Render();
-        Assert.Equal($"No estimate: no run with resnet50 on {_pages.Device} has measured its speed yet. Evaluations and t-SNE come on top.",
+        Assert.Equal($"No estimate: no run with resnet18-imagenet on {_pages.Device} has measured its speed yet. Evaluations and t-SNE come on top.",
             Normalise(Field(page, "estimate").TextContent));
 
         // A past run with the method's model: 10 steps (4 with k = 3 views), 20 cells/s averaged to step 9 = 36 views/s.
@@ -259,7 +285,7 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         page = Render();
 
         // One default run on 2 training centers: 32 x 2 x (4000 x 3 + 4001) = 1,024,064 views / 36 = 28,446 s = 7 h 54 min.
-        Assert.Equal($"About 7 h 54 min of training for 1 run (1,024,064 images through the backbone; median of 1 run with resnet50 at 224 px on "
+        Assert.Equal($"About 7 h 54 min of training for 1 run (1,024,064 images through the backbone; median of 1 run with resnet18-imagenet at 224 px on "
             + $"{_pages.Device}: 36 views/s). Evaluations and t-SNE come on top.", Normalise(Field(page, "estimate").TextContent));
 
         // The study: per center and seed 4 x 16,001 + 24,003 (single stage: k views every step) + 8,001 (ERM) = 96,008 views per cell,

@@ -37,6 +37,33 @@ public class PageSmokeTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Contains($"href=\"runs/{id}\"", await client.GetStringAsync("/runs"));
     }
 
+    [Theory]
+    [InlineData(BackboneInit.ImageNet, BatchNormPolicy.Auto, "ImageNet", "frozen (auto)")]
+    [InlineData(BackboneInit.Scratch, BatchNormPolicy.Auto, "from scratch", "trained (auto)")]
+    [InlineData(BackboneInit.Scratch, BatchNormPolicy.Always, "from scratch", "frozen (always)")]
+    public async Task Run_page_says_which_initialisation_and_BatchNorm_policy_the_run_used(BackboneInit init, BatchNormPolicy policy, string initText, string bnText)
+    {
+        int id;
+        using (var db = api.Db())
+        {
+            var run = new Run
+            {
+                DatasetId = db.Datasets.Single(d => d.Name == "cells").Id, HoldoutCenter = "raabin", Algorithm = "sada",
+                ConfigJson = new AlgorithmConfig { Init = init, FreezeBatchNorm = policy }.ToJson(),
+                Status = RunStatus.Queued, TotalSteps = 50, CreatedAt = DateTime.UtcNow,
+            };
+            db.Runs.Add(run);
+            db.SaveChanges();
+            id = run.Id;
+        }
+        using var client = api.Client();
+
+        var html = (await client.GetStringAsync($"/runs/{id}")).Replace("<!--!-->", "");
+
+        Assert.Contains($"initialisation: <b data-testid=\"init\">{initText}</b>", html);
+        Assert.Contains($"BatchNorm: <b data-testid=\"batchnorm\">{bnText}</b>", html);
+    }
+
     [Fact]
     public async Task Compare_page_answers_200_with_the_study_table_and_its_export_links()
     {

@@ -31,7 +31,7 @@ public sealed class TrainedRunFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Factory.Services.GetRequiredService<SyntheticDatasetSeeder>().Completion;
-        var config = new AlgorithmConfig { Algorithm = "erm", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, Steps = 6, Stage1Steps = 0, EvalEvery = 2 };
+        var config = new AlgorithmConfig { Algorithm = "erm", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 4, Steps = 6, Stage1Steps = 0, EvalEvery = 2 };
         await using (var db = Db())
         {
             var dataset = await db.Datasets.Include(d => d.Centers).SingleAsync();

@@ -34,13 +34,13 @@ public class RunWorkerTests
 
     static AlgorithmConfig Sada() => new()
     {
-        Algorithm = "sada", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, K = 2, Steps = 6, Stage1Steps = 3, EvalEvery = 2,
+        Algorithm = "sada", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 4, K = 2, Steps = 6, Stage1Steps = 3, EvalEvery = 2,
         LearningRate = 1e-4, LaHiddenDim = 32,
     };
 
     static AlgorithmConfig Erm(int steps = 6) => new()
     {
-        Algorithm = "erm", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, Steps = steps, Stage1Steps = 0, EvalEvery = 2,
+        Algorithm = "erm", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 4, Steps = steps, Stage1Steps = 0, EvalEvery = 2,
     };
 
     static async Task<int> QueueAsync(WorkbenchFactory factory, AlgorithmConfig config, string? holdout = null, int? studyId = null)
