@@ -1,53 +1,19 @@
 using Sada.Core.Augmentation;
 using Sada.Core.Losses;
-using Sada.Core.Models;
-using Sada.Core.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Sada.Core.Algorithms;
 
 /// <summary>
 /// Deep CORAL as DomainBed runs it: the mean over centers of each center's cross-entropy, plus CoralWeight times
-/// the mean CORAL penalty over all pairs of training centers' representations.
+/// the mean CORAL penalty (<see cref="CoralLoss"/>) over all pairs of training centers' representations.
 /// </summary>
-public sealed class Coral : AlgorithmBase
+public sealed class Coral(AlgorithmConfig config, int numClasses, Device device, IImageAugment plain)
+    : PairwiseAlignment("coral", config, numClasses, device, plain)
 {
-    readonly IImageAugment _plain;
+    protected override string PenaltyName => "coral";
 
-    public Coral(AlgorithmConfig config, int numClasses, Device device, IImageAugment plain)
-        : base("coral", config, numClasses, device, CellNetwork.Create(config, numClasses, device, withLaHead: false, withProjector: false))
-    {
-        _plain = plain;
-    }
+    protected override double PenaltyWeight => Config.CoralWeight;
 
-    protected override IReadOnlyDictionary<string, double> UpdateStep(MultiCenterBatch batch, int step)
-    {
-        using var scope = NewDisposeScope();
-        Net.train();
-        var (images, labels) = AllOnDevice(batch);
-        // One forward over all centers, then split back per center.
-        var (_, r) = Net.Featurizer.call(_plain.Apply(images, Random));
-        var logits = Net.Classifier.call(r);
-        var sizes = batch.Centers.Select(c => c.Images.shape[0]).ToArray();
-        var features = r.split(sizes);
-        var centerLogits = logits.split(sizes);
-        var centerLabels = labels.split(sizes);
-
-        var n = sizes.Length;
-        var objective = zeros([], device: Device);
-        var penalty = zeros([], device: Device);
-        for (var i = 0; i < n; i++)
-        {
-            objective = objective + nn.functional.cross_entropy(centerLogits[i], centerLabels[i]);
-            for (var j = i + 1; j < n; j++)
-                penalty = penalty + CoralLoss.Compute(features[i], features[j]);
-        }
-        objective = objective / n;
-        if (n > 1) penalty = penalty / (n * (n - 1) / 2);
-
-        var total = objective + Config.CoralWeight * penalty;
-        Step(total);
-        return new Dictionary<string, double> { ["total"] = Value(total), ["ce"] = Value(objective), ["coral"] = Value(penalty) };
-    }
+    protected override Tensor Penalty(Tensor a, Tensor b) => CoralLoss.Compute(a, b);
 }

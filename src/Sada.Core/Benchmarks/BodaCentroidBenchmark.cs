@@ -1,3 +1,4 @@
+using Sada.Core.Models;
 using System.Diagnostics;
 using Sada.Core.Algorithms;
 using Sada.Core.Stain;
@@ -47,7 +48,7 @@ public static class BodaCentroidBenchmark
             (level, message) => { if (level != "progress") log?.Invoke(message); });
         var config = new AlgorithmConfig
         {
-            Algorithm = "boda", Backbone = options.Backbone, ImageSize = options.Size, Seed = options.Seed, Steps = 1000, Stage1Steps = 0,
+            Algorithm = "boda", Backbone = options.Backbone, Init = Backbones.DefaultInit(options.Backbone), ImageSize = options.Size, Seed = options.Seed, Steps = 1000, Stage1Steps = 0,
         }.EnsureValid();
         using var boda = new Boda(config, options.Classes, CPU, new JitterAndNormalize(config));
         boda.Attach(set);

@@ -1,3 +1,4 @@
+using Sada.Core.Models;
 using System.Diagnostics;
 using Sada.Core.Algorithms;
 using Sada.Core.Runtime;
@@ -83,7 +84,7 @@ public static class DataBenchmark
 
         var config = new AlgorithmConfig
         {
-            Algorithm = options.Algorithm, Backbone = options.Backbone, ImageSize = options.Size, BatchPerCenter = options.BatchPerCenter,
+            Algorithm = options.Algorithm, Backbone = options.Backbone, Init = Backbones.DefaultInit(options.Backbone), ImageSize = options.Size, BatchPerCenter = options.BatchPerCenter,
             Steps = 1_000_000, Stage1Steps = 999_999, Seed = options.Seed,
         }.EnsureValid();
         var split = LeaveOneCenterOut.Split(data, data.Centers[0], config.HoldoutFraction, config.Seed);

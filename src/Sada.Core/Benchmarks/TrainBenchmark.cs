@@ -1,3 +1,4 @@
+using Sada.Core.Models;
 using Sada.Core.Algorithms;
 using Sada.Core.Training;
 using static TorchSharp.torch;
@@ -62,7 +63,7 @@ public static class TrainBenchmark
                 options.SourceSize > 0 ? options.SourceSize : options.Size, options.Seed, options.Distinct, log);
             var config = new AlgorithmConfig
             {
-                Algorithm = options.Algorithm, Backbone = options.Backbone, ImageSize = options.Size, BatchPerCenter = options.BatchPerCenter,
+                Algorithm = options.Algorithm, Backbone = options.Backbone, Init = Backbones.DefaultInit(options.Backbone), ImageSize = options.Size, BatchPerCenter = options.BatchPerCenter,
                 Steps = options.Steps, Stage1Steps = options.Steps / 2, EvalEvery = options.EvalEvery, Seed = options.Seed,
             }.EnsureValid();
             var runs = new List<TrainingResult>();

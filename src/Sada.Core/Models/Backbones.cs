@@ -55,4 +55,8 @@ public static class Backbones
     public static BackboneDescriptor Find(string name) =>
         All.FirstOrDefault(b => b.Name == name)
         ?? throw new ArgumentException($"Unknown backbone '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
+
+    /// <summary>ImageNet for a backbone whose weights come built in, else from scratch: a start that needs no file.</summary>
+    public static Algorithms.BackboneInit DefaultInit(string name) =>
+        Find(name).HasBuiltInImageNet ? Algorithms.BackboneInit.ImageNet : Algorithms.BackboneInit.Scratch;
 }

@@ -82,7 +82,7 @@ public sealed class TrainCommandTests : CliSandbox
         Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "3", "--per-center", "12", "--size", "32").Code);
         var results = Path.Combine(Root, "results.json");
 
-        var train = Sada("train", "--data", tree, "--holdout", "center-a", "--algorithm", algorithm, "--backbone", "resnet18", "--size", "32",
+        var train = Sada("train", "--data", tree, "--holdout", "center-a", "--algorithm", algorithm, "--backbone", "resnet18", "--from-scratch", "--size", "32",
             "--batch", "4", "--steps", "4", "--stage1-steps", "0", "--eval-every", "3", "--out", results);
 
         Assert.True(train.Code == 0, train.Error + train.Output);

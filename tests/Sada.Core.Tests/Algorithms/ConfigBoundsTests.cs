@@ -7,7 +7,7 @@ namespace Sada.Core.Tests.Algorithms;
 public class ConfigBoundsTests
 {
     static IEnumerable<PropertyInfo> Numeric() => typeof(AlgorithmConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.PropertyType == typeof(int) || p.PropertyType == typeof(double));
+        .Where(p => p.CanWrite && (p.PropertyType == typeof(int) || p.PropertyType == typeof(double)));
 
     public static TheoryData<string> NumericFields()
     {

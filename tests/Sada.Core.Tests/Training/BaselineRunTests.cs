@@ -23,7 +23,7 @@ public class BaselineRunTests : IClassFixture<TrainerTests.Images>
     // (the first without momentum), the distance loss from step 3.
     static AlgorithmConfig Config(string algorithm) => new()
     {
-        Algorithm = algorithm, Backbone = "resnet18", ImageSize = 16, BatchPerCenter = 6, Steps = 9, Stage1Steps = 0, EvalEvery = 4,
+        Algorithm = algorithm, Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 16, BatchPerCenter = 6, Steps = 9, Stage1Steps = 0, EvalEvery = 4,
         Seed = 5, LearningRate = 1e-3, BodaStartFraction = 3.0 / 9, BodaUpdateFraction = 2.0 / 9,
     };
 

@@ -14,7 +14,7 @@ public sealed class RunLimitsTests : IDisposable
     readonly string _roots = Path.Combine(Path.GetTempPath(), "sada-weight-roots-" + Guid.NewGuid().ToString("N"));
     readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
 
-    static readonly AlgorithmConfig Small = new() { Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, Steps = 20, Stage1Steps = 10, EvalEvery = 5 };
+    static readonly AlgorithmConfig Small = new() { Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 4, Steps = 20, Stage1Steps = 10, EvalEvery = 5 };
 
     public RunLimitsTests()
     {
@@ -64,8 +64,9 @@ public sealed class RunLimitsTests : IDisposable
     [Fact]
     public async Task A_run_that_cannot_fit_the_memory_budget_is_refused_at_queue_time_naming_its_estimate()
     {
-        // The method's default: ResNet-50 at 224 px, 32 cells per center x 3 training centers x 3 views.
-        var refusal = await Refused(Limits(budgetMB: 16 << 10), new AlgorithmConfig());
+        // The paper's network at the method's default size: ResNet-50 at 224 px, 32 cells per center x 3 training centers x 3 views.
+        var paper = new AlgorithmConfig { Backbone = "resnet50", Init = BackboneInit.Scratch };
+        var refusal = await Refused(Limits(budgetMB: 16 << 10), paper);
         var message = refusal.Errors["config.BatchPerCenter"].Single();
         Assert.Contains("288 images per step = 32 per center x 3 training centers x 3 views", message);
         Assert.Contains("resnet50 at 224 px", message);
@@ -73,7 +74,7 @@ public sealed class RunLimitsTests : IDisposable
 
         await new RunRequests(_dbs, _clock, Limits(budgetMB: 16 << 10)).CreateAsync(new RunRequest("cells", "a", Small));
         var study = await Assert.ThrowsAsync<RunRequestException>(() => new StudyService(_dbs, _clock, Limits(budgetMB: 16 << 10))
-            .CreateAsync(new StudyRequest("too big", "cells", [new("SADA", new AlgorithmConfig())], ["a"], [0])));
+            .CreateAsync(new StudyRequest("too big", "cells", [new("SADA", paper)], ["a"], [0])));
         Assert.Contains("variants[0].config.BatchPerCenter", study.Errors.Keys);
     }
 

@@ -45,7 +45,7 @@ public sealed class RunAdmissionApiTests : IDisposable
         Assert.Contains("8.0 GB here", message);
         Assert.Contains("192 images per step", message);
 
-        var small = await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "a", config = new { backbone = "resnet18", imageSize = 64, batchPerCenter = 8 } });
+        var small = await client.PostAsJsonAsync("/api/runs", new { dataset = "cells", heldOut = "a", config = new { backbone = "resnet18", init = "scratch", imageSize = 64, batchPerCenter = 8 } });
         Assert.Equal(HttpStatusCode.Created, small.StatusCode);
     }
 
