@@ -132,7 +132,10 @@ public sealed class Trainer(
         return algorithm;
     }
 
-    /// <summary>Every training image, center by center in eval batches, for an algorithm that reads the whole set.</summary>
+    /// <summary>
+    /// Every training image, center by center in eval batches, for an algorithm that reads the whole set; from the training
+    /// copy the cache keeps (shorter side 1.15 x size), resized as evaluation resizes.
+    /// </summary>
     TrainingSet TrainingSetOf(LeaveOneCenterOutSplit split, BoundedImageCache cache)
     {
         IEnumerable<Tensor> Batches(int center)
@@ -140,7 +143,7 @@ public sealed class Trainer(
             var cells = split.Training[center].Train;
             for (int start = 0; start < cells.Count; start += _options.EvalBatchSize)
             {
-                var chunk = cells.Skip(start).Take(_options.EvalBatchSize).Select(c => cache.Get(c.Path, ImageUse.Evaluation).Pixels).ToList();
+                var chunk = cells.Skip(start).Take(_options.EvalBatchSize).Select(c => cache.Get(c.Path, ImageUse.Training).Pixels).ToList();
                 yield return CellTransforms.EvalBatch(chunk, config.ImageSize).to(device);
             }
         }

@@ -23,15 +23,17 @@ public class RunMemoryEstimateTests
     }
 
     [Fact]
-    public void The_methods_default_needs_more_than_a_24_GB_machine_and_lighter_configs_less()
+    public void The_papers_network_at_the_default_size_needs_more_than_a_24_GB_machine_and_lighter_configs_less()
     {
-        var full = RunMemoryEstimate.Of(new AlgorithmConfig(), trainingCenters: 3);
+        // The paper's ResNet-50 at the method's 224 px and 32 cells per center.
+        var paper = new AlgorithmConfig { Backbone = "resnet50", Init = BackboneInit.Scratch };
+        var full = RunMemoryEstimate.Of(paper, trainingCenters: 3);
         Assert.Equal(288, full.ViewsPerStep);
         Assert.True(full.Bytes > 24L << 30, $"{full.Bytes >> 20} MB");
         Assert.True(RunMemoryEstimate.Of(new AlgorithmConfig { Backbone = "resnet18", ImageSize = 96, BatchPerCenter = 16 }, 3).Bytes < 4L << 30);
         // One view per cell without SADA's feature stage; the decoded images add their bytes.
         Assert.Equal(96, RunMemoryEstimate.Of(new AlgorithmConfig { Algorithm = "erm" }, 3).ViewsPerStep);
         Assert.Equal(96, RunMemoryEstimate.Of(new AlgorithmConfig { Stage1Steps = 0 }, 3).ViewsPerStep);
-        Assert.Equal(full.Bytes + 1000, RunMemoryEstimate.Of(new AlgorithmConfig(), 3, decodedImageBytes: 1000).Bytes);
+        Assert.Equal(full.Bytes + 1000, RunMemoryEstimate.Of(paper, 3, decodedImageBytes: 1000).Bytes);
     }
 }

@@ -39,25 +39,25 @@ public sealed class RunLimitsTests : IDisposable
     [Fact]
     public async Task A_weights_file_outside_the_roots_is_refused_alike_whether_or_not_it_exists()
     {
-        var existing = await Refused(Limits(), Small with { Weights = Path.Combine(_roots, "secret.pth") });
-        var missing = await Refused(Limits(), Small with { Weights = Path.Combine(_roots, "no-such.pth") });
-        var climbing = await Refused(Limits(), Small with { Weights = Path.Combine(_roots, "allowed", "..", "secret.pth") });
+        var existing = await Refused(Limits(), Small with { Init = BackboneInit.ImageNet, Weights = Path.Combine(_roots, "secret.pth") });
+        var missing = await Refused(Limits(), Small with { Init = BackboneInit.ImageNet, Weights = Path.Combine(_roots, "no-such.pth") });
+        var climbing = await Refused(Limits(), Small with { Init = BackboneInit.ImageNet, Weights = Path.Combine(_roots, "allowed", "..", "secret.pth") });
         foreach (var refusal in new[] { existing, missing, climbing })
             Assert.Contains("is not inside a weight root", refusal.Errors["config.Weights"].Single());
         Assert.DoesNotContain("not found", existing.Errors["config.Weights"].Single());
         Assert.DoesNotContain("not found", missing.Errors["config.Weights"].Single());
 
-        var run = await new RunRequests(_dbs, _clock, Limits()).CreateAsync(new RunRequest("cells", "a", Small with { Weights = Path.Combine(_roots, "allowed", "resnet18.pth") }));
+        var run = await new RunRequests(_dbs, _clock, Limits()).CreateAsync(new RunRequest("cells", "a", Small with { Init = BackboneInit.ImageNet, Weights = Path.Combine(_roots, "allowed", "resnet18.pth") }));
         Assert.Equal("cells", (await _dbs.CreateDbContext().Datasets.SingleAsync()).Name);
         Assert.True(run.Id > 0);
         // Inside a root, a missing file may be named as missing.
-        Assert.Contains("file not found", (await Refused(Limits(), Small with { Weights = Path.Combine(_roots, "allowed", "other.pth") })).Errors["config.Weights"].Single());
+        Assert.Contains("file not found", (await Refused(Limits(), Small with { Init = BackboneInit.ImageNet, Weights = Path.Combine(_roots, "allowed", "other.pth") })).Errors["config.Weights"].Single());
     }
 
     [Fact]
     public async Task No_configured_weight_root_means_no_weights_file()
     {
-        var refusal = await Refused(new RunLimits { MemoryBudgetMB = 1 << 20 }, Small with { Weights = Path.Combine(_roots, "allowed", "resnet18.pth") });
+        var refusal = await Refused(new RunLimits { MemoryBudgetMB = 1 << 20 }, Small with { Init = BackboneInit.ImageNet, Weights = Path.Combine(_roots, "allowed", "resnet18.pth") });
         Assert.Contains("no weight root is configured", refusal.Errors["config.Weights"].Single());
     }
 

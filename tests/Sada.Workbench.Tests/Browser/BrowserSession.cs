@@ -33,6 +33,22 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>Requests with this context's cookies (the signed-in user), to the workbench.</summary>
     public IAPIRequestContext Api => Context.APIRequest;
 
+    string? _token;
+
+    /// <summary>
+    /// A POST to the API as the signed-in user, with the bearer token <see cref="SignInAsync"/> got: state-changing API
+    /// calls refuse the browser's cookie (another site could make the browser send it).
+    /// </summary>
+    public Task<IAPIResponse> PostApiAsync(string path, object? data = null)
+    {
+        var options = new APIRequestContextOptions
+        {
+            Headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {_token ?? throw new InvalidOperationException("sign in first")}" },
+        };
+        if (data is not null) options.DataObject = data;
+        return Api.PostAsync(path, options);
+    }
+
     public static async Task<BrowserSession> OpenAsync(IBrowser browser, Uri baseUrl)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
@@ -76,6 +92,9 @@ public sealed class BrowserSession : IAsyncDisposable
             new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         await BlazorInteractivity.WaitAsync(Page);
         await Assertions.Expect(Page.GetByTestId("signed-in-as")).ToContainTextAsync(email);
+        var login = await Api.PostAsync("/api/account/login", new APIRequestContextOptions { DataObject = new { email, password } });
+        Assert.True(login.Ok, $"POST /api/account/login answered {login.Status}: {await login.TextAsync()}");
+        _token = System.Text.Json.JsonDocument.Parse(await login.TextAsync()).RootElement.GetProperty("accessToken").GetString();
     }
 
     /// <summary>Fills and submits the sign-in form on the current page.</summary>

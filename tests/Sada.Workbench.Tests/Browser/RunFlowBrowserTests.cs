@@ -17,8 +17,8 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
     {
         var page = Session.Page;
         await SignInAsync(Session, WorkbenchRoles.Researcher);
-        int blocker = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Blocker);
-        await using var _ = TinyRuns.CancelAtEnd(Session.Api, blocker);
+        int blocker = await TinyRuns.QueueAsync(Session, TinyRuns.Blocker);
+        await using var _ = TinyRuns.CancelAtEnd(Session, blocker);
         await Session.GotoAsync("/runs/new");
         int run = await new NewRunPage(page).QueueTinySadaAsync(seed: 7);
         const string heldOut = "center-a";
@@ -27,7 +27,7 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         var runPage = new RunPage(page);
         await Expect(runPage.Status).ToHaveTextAsync("Queued");
         await Expect(runPage.LossPanel).ToContainTextAsync("No evaluation yet");
-        await TinyRuns.CancelAsync(Session.Api, blocker);
+        await TinyRuns.CancelAsync(Session, blocker);
 
         var (counts, status) = await runPage.WatchLossPointsAsync(TimeSpan.FromSeconds(120));
 
@@ -57,8 +57,8 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
     {
         var researcher = Session;
         await SignInAsync(researcher, WorkbenchRoles.Researcher);
-        int blocker = await TinyRuns.QueueAsync(researcher.Api, TinyRuns.Blocker);
-        await using var _ = TinyRuns.CancelAtEnd(researcher.Api, blocker);
+        int blocker = await TinyRuns.QueueAsync(researcher, TinyRuns.Blocker);
+        await using var _ = TinyRuns.CancelAtEnd(researcher, blocker);
         var reviewer = await OpenSessionAsync();
         await SignInAsync(reviewer, WorkbenchRoles.Reviewer, $"/runs/{blocker}");
 
@@ -91,9 +91,9 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
     {
         var page = Session.Page;
         await SignInAsync(Session, WorkbenchRoles.Researcher);
-        int blocker = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Blocker);
-        await using var _ = TinyRuns.CancelAtEnd(Session.Api, blocker);
-        int run = await TinyRuns.QueueAsync(Session.Api, new
+        int blocker = await TinyRuns.QueueAsync(Session, TinyRuns.Blocker);
+        await using var _ = TinyRuns.CancelAtEnd(Session, blocker);
+        int run = await TinyRuns.QueueAsync(Session, new
         {
             algorithm = "erm", backbone = "resnet18", init = "scratch", imageSize = 32, batchPerCenter = 4, steps = 16, stage1Steps = 0, evalEvery = 1,
         });
@@ -105,7 +105,7 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         });
         await Session.GotoAsync($"/runs/{run}");
         await Expect(new RunPage(page).Status).ToHaveTextAsync("Queued");
-        await TinyRuns.CancelAsync(Session.Api, blocker);
+        await TinyRuns.CancelAsync(Session, blocker);
 
         await Expect(new RunPage(page).Status).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
         // Losses, accuracy, confusion, recall (the t-SNE of a single-stage run comes at its end).

@@ -22,7 +22,7 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await Screenshots.TakeAsync(page, "sign-in");
         await SignInAsync(Session, WorkbenchRoles.Admin);
-        int run = await TinyRuns.QueueAsync(Session.Api, TinyRuns.Sada);
+        int run = await TinyRuns.QueueAsync(Session, TinyRuns.Sada);
 
         await Session.GotoAsync("/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sada Workbench", Level = 4 })).ToBeVisibleAsync();

@@ -27,29 +27,26 @@ public static class TinyRuns
         algorithm = "erm", backbone = "resnet18", init = "scratch", imageSize = 32, batchPerCenter = 4, steps = 100_000, stage1Steps = 0, evalEvery = 100_000,
     };
 
-    public static async Task<int> QueueAsync(IAPIRequestContext api, object config, int seed = 7)
+    public static async Task<int> QueueAsync(BrowserSession session, object config, int seed = 7)
     {
-        var response = await api.PostAsync("/api/runs", new APIRequestContextOptions
-        {
-            DataObject = new { dataset = Dataset, heldOut = HeldOut, seed, config },
-        });
+        var response = await session.PostApiAsync("/api/runs", new { dataset = Dataset, heldOut = HeldOut, seed, config });
         var body = await response.TextAsync();
         Assert.True(response.Status == 201, $"POST /api/runs answered {response.Status}: {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt32();
     }
 
     /// <summary>Cancels the run when disposed, unless it has finished (a failed test leaves no blocker holding the worker).</summary>
-    public static IAsyncDisposable CancelAtEnd(IAPIRequestContext api, int runId) => new Canceller(api, runId);
+    public static IAsyncDisposable CancelAtEnd(BrowserSession session, int runId) => new Canceller(session, runId);
 
-    sealed class Canceller(IAPIRequestContext api, int runId) : IAsyncDisposable
+    sealed class Canceller(BrowserSession session, int runId) : IAsyncDisposable
     {
         // 409: already finished (cancelled by the test itself).
-        public async ValueTask DisposeAsync() => await api.PostAsync($"/api/runs/{runId}/cancel");
+        public async ValueTask DisposeAsync() => await session.PostApiAsync($"/api/runs/{runId}/cancel");
     }
 
-    public static async Task CancelAsync(IAPIRequestContext api, int runId)
+    public static async Task CancelAsync(BrowserSession session, int runId)
     {
-        var response = await api.PostAsync($"/api/runs/{runId}/cancel");
+        var response = await session.PostApiAsync($"/api/runs/{runId}/cancel");
         Assert.True(response.Ok, $"POST /api/runs/{runId}/cancel answered {response.Status}: {await response.TextAsync()}");
     }
 }

@@ -151,7 +151,7 @@ public partial class ScaleOutTests
     {
         var config = new AlgorithmConfig
         {
-            Algorithm = "erm", Backbone = "resnet18", ImageSize = 32, BatchPerCenter = 4, Steps = 12, Stage1Steps = 0, EvalEvery = 4,
+            Algorithm = "erm", Backbone = "resnet18", Init = BackboneInit.Scratch, ImageSize = 32, BatchPerCenter = 4, Steps = 12, Stage1Steps = 0, EvalEvery = 4,
         };
         using var db = Open(database);
         var dataset = db.Datasets.Include(d => d.Centers).Single();
