@@ -1,4 +1,3 @@
-using Sada.Data.Runs.Events;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -8,6 +7,7 @@ using Npgsql;
 using Sada.Data;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Runs;
 using StackExchange.Redis;
 

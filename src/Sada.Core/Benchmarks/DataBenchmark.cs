@@ -1,6 +1,6 @@
-using Sada.Core.Models;
 using System.Diagnostics;
 using Sada.Core.Algorithms;
+using Sada.Core.Models;
 using Sada.Core.Runtime;
 using Sada.Core.Training;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
-using Sada.Core.Models;
 using Sada.Core.Algorithms;
+using Sada.Core.Models;
 using Sada.Core.Training;
 using static TorchSharp.torch;
 

@@ -50,7 +50,8 @@ public sealed class CellClassifier : IDisposable
         // The stored weights replace every parameter and statistic, so no ImageNet weights are read (a file may be gone).
         var bare = config with
         {
-            Weights = null, Init = BackboneInit.Scratch,
+            Weights = null,
+            Init = BackboneInit.Scratch,
             FreezeBatchNorm = config.FreezesBatchNorm ? BatchNormPolicy.Always : BatchNormPolicy.Never,
         };
         var network = GlobalRandom.Exclusive(() => AlgorithmRegistry.CreateNetwork(bare, classes.Count, device));

@@ -1,5 +1,5 @@
-using Sada.Data.Runs.Events;
 using System.Text.Json;
+using Sada.Data.Runs.Events;
 using StackExchange.Redis;
 
 namespace Sada.Workbench.Runs;

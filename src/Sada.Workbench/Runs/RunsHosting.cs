@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using StackExchange.Redis;
 using Sada.Core.Configuration;
 using Sada.Data.Datasets;
 using Sada.Data.Runs;
 using Sada.Workbench.Review;
+using StackExchange.Redis;
 
 namespace Sada.Workbench.Runs;
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using Microsoft.Data.Sqlite;
-using SkiaSharp;
 using Sada.Core.Tests.Imaging;
+using SkiaSharp;
 
 namespace Sada.Cli.Tests.Commands;
 

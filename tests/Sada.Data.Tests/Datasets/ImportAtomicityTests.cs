@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using SkiaSharp;
 using Sada.Core.Tests.Imaging;
 using Sada.Data.Datasets;
+using SkiaSharp;
 
 namespace Sada.Data.Tests.Datasets;
 

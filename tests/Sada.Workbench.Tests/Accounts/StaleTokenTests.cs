@@ -1,4 +1,3 @@
-using Sada.Data.Runs.Events;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -9,6 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
 using Sada.Workbench.Tests.Api;

@@ -166,8 +166,11 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         using (var db = fixture.Db())
         {
             foreach (int step in new[] { 10, 20 })
-                db.RunMetrics.Add(new RunMetric { RunId = first, Step = step, Stage = 1, LossesJson = step == 10 ? """{"total": 0.1}""" : """{"total": 0.05}""", HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4,
-                    ValidationAccuracy = 0.6, ValidationJson = """{"acevedo": 0.6}""", ConfusionJson = """{"classes": ["a"], "counts": [[1]]}""" });
+                db.RunMetrics.Add(new RunMetric
+                {
+                    RunId = first, Step = step, Stage = 1, LossesJson = step == 10 ? """{"total": 0.1}""" : """{"total": 0.05}""", HeldOutAccuracy = 0.5, HeldOutF1Macro = 0.4,
+                    ValidationAccuracy = 0.6, ValidationJson = """{"acevedo": 0.6}""", ConfusionJson = """{"classes": ["a"], "counts": [[1]]}"""
+                });
             db.SaveChanges();
         }
         var run = await Json(await client.GetAsync($"/api/runs/{first}"));

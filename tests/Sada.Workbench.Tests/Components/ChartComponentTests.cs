@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Plotly.Blazor;
 using Plotly.Blazor.Traces;
-using Sada.Workbench.Components.Shared;
 using Sada.Data.Runs.Events;
+using Sada.Workbench.Components.Shared;
 
 namespace Sada.Workbench.Tests.Components;
 

@@ -3,11 +3,11 @@ using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Sada.Data.Entities;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Components.Pages;
 using Sada.Workbench.Runs;
 using Sada.Workbench.Tests.Api;
-using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Components;
 

@@ -7,13 +7,13 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Components.Pages;
 using Sada.Workbench.Review;
 using Sada.Workbench.Runs;
 using Sada.Workbench.Tests.Components;
 using ReviewPage = Sada.Workbench.Components.Pages.Review;
-using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Review;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Sada.Workbench.Runs;
 using Sada.Data.Runs.Events;
+using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Tests.Runs;
 

@@ -1,9 +1,9 @@
-using Sada.Data.Runs.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Sada.Data;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Tests.Shared;
 using Sada.Workbench.Datasets;
 using Sada.Workbench.Runs;

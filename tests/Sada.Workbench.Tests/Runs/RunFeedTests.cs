@@ -1,5 +1,5 @@
-using Sada.Workbench.Runs;
 using Sada.Data.Runs.Events;
+using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Tests.Runs;
 

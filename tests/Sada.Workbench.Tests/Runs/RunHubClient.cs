@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
-using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Runs;
 

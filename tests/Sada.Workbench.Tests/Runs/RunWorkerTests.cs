@@ -7,9 +7,9 @@ using Sada.Data;
 using Sada.Data.Datasets;
 using Sada.Data.Entities;
 using Sada.Data.Runs;
+using Sada.Data.Runs.Events;
 using Sada.Workbench.Datasets;
 using Sada.Workbench.Runs;
-using Sada.Data.Runs.Events;
 
 namespace Sada.Workbench.Tests.Runs;
 

@@ -1,4 +1,3 @@
-using Sada.Data.Runs.Events;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -8,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Sada.Core.Algorithms;
 using Sada.Data;
 using Sada.Data.Entities;
+using Sada.Data.Runs.Events;
 using Sada.Tests.Shared;
 using Sada.Workbench.Runs;
 
