@@ -23,13 +23,15 @@ namespace Sada.Data.Migrations
                 nullable: false,
                 defaultValue: "{}");
 
-            // Plain SQL both SQLite and PostgreSQL run: '"name":value,' per non-null column, the last comma trimmed.
+            // '"name":value,' per non-null column, the last comma trimmed.
             var members = string.Join(" || ", Fixed.Select(f =>
                 $"CASE WHEN \"{f.Column}\" IS NULL THEN '' ELSE '\"{f.Name}\":' || CAST(\"{f.Column}\" AS TEXT) || ',' END"));
             migrationBuilder.Sql($"UPDATE \"RunMetrics\" SET \"LossesJson\" = '{{' || RTRIM({members}, ',') || '}}';");
 
+            // SQLite's own DROP COLUMN (3.35 on), not EF's table rebuild: the rebuild turns foreign keys off with a PRAGMA that
+            // cannot run in the migration's transaction, so a crash in the middle could leave the table half-moved.
             foreach (var (column, _) in Fixed)
-                migrationBuilder.DropColumn(name: column, table: "RunMetrics");
+                migrationBuilder.Sql($"ALTER TABLE \"RunMetrics\" DROP COLUMN \"{column}\";");
         }
 
         /// <inheritdoc />
@@ -38,13 +40,10 @@ namespace Sada.Data.Migrations
             foreach (var (column, _) in Fixed)
                 migrationBuilder.AddColumn<double>(name: column, table: "RunMetrics", type: "REAL", nullable: true);
 
-            bool sqlite = migrationBuilder.ActiveProvider == "Microsoft.EntityFrameworkCore.Sqlite";
             foreach (var (column, name) in Fixed)
-                migrationBuilder.Sql(sqlite
-                    ? $"UPDATE \"RunMetrics\" SET \"{column}\" = json_extract(\"LossesJson\", '$.{name}');"
-                    : $"UPDATE \"RunMetrics\" SET \"{column}\" = CAST(CAST(\"LossesJson\" AS json) ->> '{name}' AS double precision);");
+                migrationBuilder.Sql($"UPDATE \"RunMetrics\" SET \"{column}\" = json_extract(\"LossesJson\", '$.{name}');");
 
-            migrationBuilder.DropColumn(name: "LossesJson", table: "RunMetrics");
+            migrationBuilder.Sql("ALTER TABLE \"RunMetrics\" DROP COLUMN \"LossesJson\";");
         }
     }
 }
