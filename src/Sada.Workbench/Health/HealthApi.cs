@@ -19,19 +19,21 @@ public static class HealthApi
     /// </summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", async (HttpContext http, TorchStatus torch, SadaOptions options, DatabaseStatus status, CancellationToken ct) =>
+        app.MapGet("/health", async (HttpContext http, TorchStatus torch, SadaOptions options, SadaDatabaseOptions databaseOptions, DatabaseStatus status, CancellationToken ct) =>
         {
             bool admin = http.User.IsInRole(WorkbenchRoles.Admin);
             string? Shown(string? value) => admin ? value : null;
+            // The SQLite file, or the PostgreSQL server and database without credentials.
+            var where = databaseOptions.Describe(options.ResolveDatabasePath());
             DatabaseHealth database;
             try
             {
                 var migration = await status.LastMigrationAsync(ct);
-                database = new DatabaseHealth(true, Shown(options.ResolveDatabasePath()), migration, null);
+                database = new DatabaseHealth(true, Shown(where), migration, null);
             }
             catch (Exception e)
             {
-                database = new DatabaseHealth(false, Shown(options.ResolveDatabasePath()), null, admin ? e.Message : $"the database did not answer; {DetailsForAdmins}");
+                database = new DatabaseHealth(false, Shown(where), null, admin ? e.Message : $"the database did not answer; {DetailsForAdmins}");
             }
             bool healthy = database.Reachable && torch.Loaded;
             var torchShown = admin ? torch : torch with
