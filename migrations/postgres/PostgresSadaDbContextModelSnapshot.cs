@@ -352,6 +352,9 @@ namespace Sada.Data.Migrations.Postgres
                     b.Property<string>("CodeVersion")
                         .HasColumnType("text");
 
+                    b.Property<int?>("CollapseStep")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ConfigJson")
                         .IsRequired()
                         .HasColumnType("text");
@@ -379,7 +382,24 @@ namespace Sada.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<int>("Seed")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("SelectedAccuracy")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("SelectedF1Macro")
+                        .HasColumnType("double precision");
+
+                    b.Property<int?>("SelectedStep")
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("StartedAt")
@@ -505,6 +525,51 @@ namespace Sada.Data.Migrations.Postgres
                     b.ToTable("RunMetrics");
                 });
 
+            modelBuilder.Entity("Sada.Data.Entities.RunStepLosses", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("LossesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("RunId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Stage")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Step")
+                        .IsUnique();
+
+                    b.ToTable("RunStepLosses");
+                });
+
+            modelBuilder.Entity("Sada.Data.Entities.RunTag", b =>
+                {
+                    b.Property<int>("RunId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("RunId", "Name");
+
+                    b.HasIndex("Name");
+
+                    b.ToTable("RunTags");
+                });
+
             modelBuilder.Entity("Sada.Data.Entities.StoredFile", b =>
                 {
                     b.Property<string>("Hash")
@@ -598,6 +663,20 @@ namespace Sada.Data.Migrations.Postgres
                     b.HasIndex("RunId");
 
                     b.ToTable("TsneEmbeddings");
+                });
+
+            modelBuilder.Entity("Sada.Data.Entities.UserSettings", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<bool>("DarkMode")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("UserSettings");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -717,6 +796,24 @@ namespace Sada.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Sada.Data.Entities.RunStepLosses", b =>
+                {
+                    b.HasOne("Sada.Data.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sada.Data.Entities.RunTag", b =>
+                {
+                    b.HasOne("Sada.Data.Entities.Run", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Sada.Data.Entities.Study", b =>
                 {
                     b.HasOne("Sada.Data.Entities.Dataset", "Dataset")
@@ -750,6 +847,8 @@ namespace Sada.Data.Migrations.Postgres
             modelBuilder.Entity("Sada.Data.Entities.Run", b =>
                 {
                     b.Navigation("Metrics");
+
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("Sada.Data.Entities.Study", b =>

@@ -335,6 +335,9 @@ namespace Sada.Data.Migrations
                     b.Property<string>("CodeVersion")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("CollapseStep")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ConfigJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -362,7 +365,24 @@ namespace Sada.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("SelectedAccuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("SelectedF1Macro")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("SelectedStep")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("StartedAt")
@@ -484,6 +504,49 @@ namespace Sada.Data.Migrations
                     b.ToTable("RunMetrics");
                 });
 
+            modelBuilder.Entity("Sada.Data.Entities.RunStepLosses", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LossesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Stage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Step")
+                        .IsUnique();
+
+                    b.ToTable("RunStepLosses");
+                });
+
+            modelBuilder.Entity("Sada.Data.Entities.RunTag", b =>
+                {
+                    b.Property<int>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RunId", "Name");
+
+                    b.HasIndex("Name");
+
+                    b.ToTable("RunTags");
+                });
+
             modelBuilder.Entity("Sada.Data.Entities.StoredFile", b =>
                 {
                     b.Property<string>("Hash")
@@ -573,6 +636,20 @@ namespace Sada.Data.Migrations
                     b.HasIndex("RunId");
 
                     b.ToTable("TsneEmbeddings");
+                });
+
+            modelBuilder.Entity("Sada.Data.Entities.UserSettings", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DarkMode")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("UserSettings");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -692,6 +769,24 @@ namespace Sada.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Sada.Data.Entities.RunStepLosses", b =>
+                {
+                    b.HasOne("Sada.Data.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Sada.Data.Entities.RunTag", b =>
+                {
+                    b.HasOne("Sada.Data.Entities.Run", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Sada.Data.Entities.Study", b =>
                 {
                     b.HasOne("Sada.Data.Entities.Dataset", "Dataset")
@@ -725,6 +820,8 @@ namespace Sada.Data.Migrations
             modelBuilder.Entity("Sada.Data.Entities.Run", b =>
                 {
                     b.Navigation("Metrics");
+
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("Sada.Data.Entities.Study", b =>

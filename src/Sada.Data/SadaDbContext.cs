@@ -21,6 +21,9 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDb
     public DbSet<RunLogLine> RunLogLines => Set<RunLogLine>();
     public DbSet<TsneEmbedding> TsneEmbeddings => Set<TsneEmbedding>();
     public DbSet<Study> Studies => Set<Study>();
+    public DbSet<RunTag> RunTags => Set<RunTag>();
+    public DbSet<RunStepLosses> RunStepLosses => Set<RunStepLosses>();
+    public DbSet<UserSettings> UserSettings => Set<UserSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -74,6 +77,26 @@ public class SadaDbContext(DbContextOptions<SadaDbContext> options) : IdentityDb
             e.HasIndex(x => new { x.Status, x.CreatedAt, x.Id });
             e.HasIndex(x => new { x.DatasetId, x.CreatedAt, x.Id });
             e.HasIndex(x => new { x.StudyId, x.CreatedAt, x.Id });
+            e.Property(x => x.Name).HasMaxLength(RunTextLimits.Name);
+            e.Property(x => x.Notes).HasMaxLength(RunTextLimits.Notes);
+            e.HasMany(x => x.Tags).WithOne().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<RunTag>(e =>
+        {
+            e.HasKey(x => new { x.RunId, x.Name });
+            e.Property(x => x.Name).HasMaxLength(RunTextLimits.Tag);
+            // The runs table's tag filter.
+            e.HasIndex(x => x.Name);
+        });
+        builder.Entity<RunStepLosses>(e =>
+        {
+            e.HasIndex(x => new { x.RunId, x.Step }).IsUnique();
+            e.HasOne<Run>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<UserSettings>(e =>
+        {
+            e.HasKey(x => x.UserId);
+            e.Property(x => x.UserId).HasMaxLength(450);
         });
         builder.Entity<RunMetric>(e => e.HasIndex(x => new { x.RunId, x.Step }).IsUnique());
         builder.Entity<RunLogLine>(e =>

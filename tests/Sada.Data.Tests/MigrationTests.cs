@@ -66,6 +66,36 @@ public class MigrationTests
     }
 
     [Fact]
+    public void Run_tracking_migration_gives_existing_runs_their_selected_evaluation_and_down_drops_the_columns()
+    {
+        using var temp = new TempDatabase();
+        using var db = temp.Open();
+        var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+        migrator.Migrate("20261129143815_ListIndexes");
+        db.Database.ExecuteSqlRaw("""
+            INSERT INTO Datasets (Id, Name, IsSynthetic, CreatedAt) VALUES (1, 'd', 0, '2026-11-25 12:00:00');
+            INSERT INTO Runs (Id, DatasetId, HoldoutCenter, Algorithm, ConfigJson, Seed, Status, CreatedAt, Step, TotalSteps, CancelRequested)
+                VALUES (1, 1, 'c', 'sada', '{{}}', 0, 'Completed', '2026-11-25 12:00:00', 8, 9, 0),
+                       (2, 1, 'c', 'erm', '{{}}', 0, 'Queued', '2026-11-25 12:00:00', 0, 9, 0);
+            INSERT INTO RunMetrics (RunId, Step, Stage, LossesJson, HeldOutAccuracy, HeldOutF1Macro, ValidationAccuracy, PerClassRecallJson, ConfusionJson, ValidationJson, ElapsedSeconds, CreatedAt)
+                VALUES (1, 0, 1, '{{}}', 0.25, 0.125, 0.5, '{{}}', '{{}}', '{{}}', 1, '2026-11-25 12:00:00'),
+                       (1, 4, 2, '{{}}', 0.75, 0.625, 0.875, '{{}}', '{{}}', '{{}}', 2, '2026-11-25 12:00:00'),
+                       (1, 8, 2, '{{}}', 0.5, 0.375, 0.875, '{{}}', '{{}}', '{{}}', 2, '2026-11-25 12:00:00');
+            """);
+
+        migrator.Migrate();
+        var runs = db.Runs.AsNoTracking().OrderBy(r => r.Id).ToList();
+        Assert.Equal((4, 0.75, 0.625), (runs[0].SelectedStep!.Value, runs[0].SelectedAccuracy!.Value, runs[0].SelectedF1Macro!.Value));
+        Assert.Null(runs[1].SelectedStep);
+
+        migrator.Migrate("20261129143815_ListIndexes");
+        var columns = db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_table_info('Runs')").AsEnumerable().ToList();
+        Assert.DoesNotContain("SelectedStep", columns);
+        Assert.Contains("HoldoutCenter", columns);
+        Assert.Equal(3, db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS Value FROM RunMetrics").AsEnumerable().Single());
+    }
+
+    [Fact]
     public void Database_runs_in_wal_mode()
     {
         using var temp = new TempDatabase();

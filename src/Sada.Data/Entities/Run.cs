@@ -29,5 +29,19 @@ public class Run
     public int Step { get; set; }
     public int TotalSteps { get; set; }
     public bool CancelRequested { get; set; }
+    /// <summary>A name the user gave the run; null shows the run's number and algorithm.</summary>
+    public string? Name { get; set; }
+    /// <summary>Free notes the user keeps with the run (markdown-free plain text).</summary>
+    public string? Notes { get; set; }
+    /// <summary>
+    /// The model-selected evaluation (best training-center validation accuracy, the released code's rule), copied here
+    /// when an evaluation is written so that the runs table can sort and page by it on the server.
+    /// </summary>
+    public int? SelectedStep { get; set; }
+    public double? SelectedAccuracy { get; set; }
+    public double? SelectedF1Macro { get; set; }
+    /// <summary>Stage 1's step at which the collapse monitor found the contrastive loss at its uniform value; null when it never did.</summary>
+    public int? CollapseStep { get; set; }
     public List<RunMetric> Metrics { get; set; } = [];
+    public List<RunTag> Tags { get; set; } = [];
 }

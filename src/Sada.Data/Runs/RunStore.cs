@@ -56,8 +56,21 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
             throw;
         }
         await db.Runs.Where(r => r.Id == runId && r.Step < step).ExecuteUpdateAsync(s => s.SetProperty(r => r.Step, step), cancellation);
+        await RefreshSelectionAsync(db, runId, cancellation);
         await transaction.CommitAsync(cancellation);
         return row;
+    }
+
+    /// <summary>Copies the selected evaluation (the study table's rule: best validation, ties to the earliest step) onto the run's row.</summary>
+    static async Task RefreshSelectionAsync(SadaDbContext db, int runId, CancellationToken cancellation)
+    {
+        var best = await db.RunMetrics.Where(m => m.RunId == runId && m.ValidationAccuracy != null)
+            .OrderByDescending(m => m.ValidationAccuracy).ThenBy(m => m.Step)
+            .Select(m => new { Step = (int?)m.Step, m.HeldOutAccuracy, m.HeldOutF1Macro }).FirstOrDefaultAsync(cancellation);
+        await db.Runs.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.SelectedStep, best == null ? null : best.Step)
+            .SetProperty(r => r.SelectedAccuracy, best == null ? null : best.HeldOutAccuracy)
+            .SetProperty(r => r.SelectedF1Macro, best == null ? null : best.HeldOutF1Macro), cancellation);
     }
 
     async Task<bool> Exists(int runId, int step, CancellationToken cancellation)
@@ -75,6 +88,7 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
     {
         await using var db = await dbs.CreateDbContextAsync(cancellation);
         await db.RunMetrics.Where(m => m.RunId == runId && m.Step >= resumed.FromStep).ExecuteDeleteAsync(cancellation);
+        await RefreshSelectionAsync(db, runId, cancellation);
         var written = new List<RunMetric>();
         foreach (var evaluation in resumed.Evaluations.Where(e => e.Step < resumed.FromStep).OrderBy(e => e.Step))
             if (await AddEvaluationAsync(db, runId, evaluation, cancellation) is { } row) written.Add(row);

@@ -66,6 +66,23 @@ public class RunStoreTests : IDisposable
     }
 
     [DbFact]
+    public async Task The_run_row_carries_its_selected_evaluation_best_validation_ties_to_the_earliest_step()
+    {
+        await _store.AddEvaluationAsync(_runId, Evaluation(0, 0.2) with { ValidationAccuracy = 0.4 });
+        await _store.AddEvaluationAsync(_runId, Evaluation(3, 0.7) with { ValidationAccuracy = 0.8 });
+        await _store.AddEvaluationAsync(_runId, Evaluation(6, 0.9) with { ValidationAccuracy = 0.8 });
+        using (var db = _db.Open())
+        {
+            var run = db.Runs.AsNoTracking().Single(r => r.Id == _runId);
+            Assert.Equal((3, 0.7, 0.4), (run.SelectedStep!.Value, run.SelectedAccuracy!.Value, run.SelectedF1Macro!.Value));
+        }
+        // A resume from step 3 drops the rows it will redo, and the selection with them.
+        await _store.ReconcileAsync(_runId, new TrainingResumed(3, [Evaluation(0, 0.2) with { ValidationAccuracy = 0.4 }]));
+        using (var db = _db.Open())
+            Assert.Equal(0, db.Runs.AsNoTracking().Single(r => r.Id == _runId).SelectedStep);
+    }
+
+    [DbFact]
     public async Task A_step_is_never_written_twice()
     {
         Assert.NotNull(await _store.AddEvaluationAsync(_runId, Evaluation(0, 0.1)));
