@@ -44,6 +44,8 @@ public sealed record AlgorithmConfig
     public int Steps { get; init; } = 8001;
     public int Stage1Steps { get; init; } = 4000;
     public int EvalEvery { get; init; } = 400;
+    /// <summary>The training losses are reported every this many steps (and at the last step of each stage), each averaged over the steps since the previous report.</summary>
+    public int LogEvery { get; init; } = 10;
     public double LearningRate { get; init; } = 5e-5;
     public double WeightDecay { get; init; }
     public int Seed { get; init; }
@@ -193,6 +195,8 @@ public sealed record AlgorithmConfig
         Check(Stage1Steps >= 0 && Stage1Steps < Steps, nameof(Stage1Steps), "must be at least 0 and below Steps");
         Check(EvalEvery >= 1, nameof(EvalEvery), "must be at least 1");
         Check(EvalEvery <= MaxSteps, nameof(EvalEvery), $"must be at most {MaxSteps:N0}");
+        Check(LogEvery >= 1, nameof(LogEvery), "must be at least 1");
+        Check(LogEvery <= MaxSteps, nameof(LogEvery), $"must be at most {MaxSteps:N0}");
         Check(LearningRate is > 0 and < 1, nameof(LearningRate), "must be in (0, 1)");
         Check(WeightDecay >= 0, nameof(WeightDecay), "must not be negative");
         Check(WeightDecay <= 1, nameof(WeightDecay), "must be at most 1");

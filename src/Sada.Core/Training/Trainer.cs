@@ -163,7 +163,7 @@ public sealed class Trainer(
         return state;
     }
 
-    /// <summary>One update of the algorithm on the step's balanced minibatch, its losses summed for the next evaluation.</summary>
+    /// <summary>One update of the algorithm on the step's balanced minibatch, its losses summed for the next evaluation and the next logged step.</summary>
     void TrainStep(IAlgorithm algorithm, BatchPipeline pipeline, LeaveOneCenterOutSplit split, int step, LoopState loop, LossValley? valley,
         CancellationToken cancellation)
     {
@@ -188,6 +188,16 @@ public sealed class Trainer(
             if (!double.IsFinite(value)) throw new TrainingDivergedException(step, name, value);
             var (sum, n) = loop.LossSums.GetValueOrDefault(name);
             loop.LossSums[name] = (sum + value, n + 1);
+            var (logSum, logN) = loop.LogSums.GetValueOrDefault(name);
+            loop.LogSums[name] = (logSum + value, logN + 1);
+        }
+        int stage = algorithm.StageAt(step);
+        // Every LogEvery steps, and at the last step of a stage and of the run, so that a logged window never spans the switch.
+        if (step % config.LogEvery == 0 || step == config.Steps - 1 || algorithm.StageAt(step + 1) != stage)
+        {
+            var logged = new TrainingStepLosses(step, stage, loop.LogSums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.Steps));
+            loop.LogSums.Clear();
+            progress?.Report(logged);
         }
         // SWAD averages every step's weights, from stage 2 on (the released config).
         if (valley is not null && algorithm.StageAt(step) == 2) (loop.Segment ??= new WeightAverage()).Add(algorithm.Network, step);
@@ -271,6 +281,8 @@ public sealed class Trainer(
         public IReadOnlyList<CellSample> EmbedCells { get; } = embedCells;
         public List<EmbeddingRecord> Embeddings { get; } = [];
         public Dictionary<string, (double Sum, int Steps)> LossSums { get; } = [];
+        /// <summary>Each loss's sum and the steps that reported it since the last logged step (<see cref="TrainingStepLosses"/>).</summary>
+        public Dictionary<string, (double Sum, int Steps)> LogSums { get; } = [];
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
         public TimeSpan LastProgress { get; set; } = TimeSpan.Zero;
         public int LastProgressStep { get; set; } = resumed.Step;

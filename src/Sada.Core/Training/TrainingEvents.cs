@@ -15,6 +15,12 @@ public sealed record TrainingProgress(
     int Step, int TotalSteps, int Stage, double ImagesPerSecond, double ElapsedSeconds, double? EtaSeconds,
     IReadOnlyDictionary<string, double> Losses, double BatchWaitMs = 0) : TrainingEvent;
 
+/// <summary>
+/// The training losses at a logged step (every <c>LogEvery</c> steps, the last step of each stage and of the run): each loss
+/// averaged over the steps since the previous logged one that reported it, by the algorithm's own names.
+/// </summary>
+public sealed record TrainingStepLosses(int Step, int Stage, IReadOnlyDictionary<string, double> Losses) : TrainingEvent;
+
 /// <summary>Held-out center metrics with class names attached.</summary>
 public sealed record HeldOutEvaluation(
     double Accuracy, double F1Macro, IReadOnlyDictionary<string, double?> Recall, IReadOnlyList<string> Classes, int[][] Confusion, int Count)

@@ -12,6 +12,8 @@ sealed class TinyAlgorithm : IAlgorithm
     public Func<int, double?>? PoisonAt { get; init; }
     /// <summary>A loss name no code knows, reported at every step (twice the cross-entropy), to follow it down every path.</summary>
     public string? ExtraLoss { get; init; }
+    /// <summary>Steps before this one are stage 1 and report a "stage1_term" (half the cross-entropy); null: stage 2 throughout.</summary>
+    public int? Stage1Until { get; init; }
 
     public TinyAlgorithm(int numClasses, double lr = 0.05)
     {
@@ -22,7 +24,7 @@ sealed class TinyAlgorithm : IAlgorithm
     public string Name => "tiny";
     public nn.Module Network => _net;
     public optim.Optimizer Optimizer { get; }
-    public int StageAt(int step) => 2;
+    public int StageAt(int step) => Stage1Until is int until && step < until ? 1 : 2;
 
     public IReadOnlyDictionary<string, double> Update(MultiCenterBatch batch, int step, CancellationToken cancellation = default)
     {
@@ -36,6 +38,7 @@ sealed class TinyAlgorithm : IAlgorithm
         if (PoisonAt?.Invoke(step) is { } poison) value = poison;
         var losses = new Dictionary<string, double> { ["total"] = value, ["ce"] = value };
         if (ExtraLoss is { } extra) losses[extra] = 2 * value;
+        if (StageAt(step) == 1) losses["stage1_term"] = value / 2;
         return losses;
     }
 

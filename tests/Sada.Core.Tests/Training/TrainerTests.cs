@@ -188,6 +188,41 @@ public class TrainerTests : IClassFixture<TrainerTests.Images>
     }
 
     [Fact]
+    public void Losses_are_logged_every_n_steps_and_at_the_end_of_each_stage_averaged_since_the_last_logged_step()
+    {
+        var recorder = new Recorder();
+        new Trainer(_folder.Dataset, "center1", Config(23, 100) with { LogEvery = 5 }, n => new TinyAlgorithm(n) { Stage1Until = 8 }, CPU,
+            new TrainerOptions { ProgressInterval = TimeSpan.Zero }, recorder).Run();
+        var logged = recorder.Events.OfType<TrainingStepLosses>().ToList();
+        // Every 5 steps from 0, the last stage-1 step (7) and the last step (22).
+        Assert.Equal([0, 5, 7, 10, 15, 20, 22], logged.Select(l => l.Step));
+        Assert.Equal([1, 1, 1, 2, 2, 2, 2], logged.Select(l => l.Stage));
+        var perStep = recorder.Events.OfType<TrainingProgress>().ToDictionary(p => p.Step, p => p.Losses);
+        int previous = -1;
+        foreach (var l in logged)
+        {
+            var window = Enumerable.Range(previous + 1, l.Step - previous).Select(s => perStep[s]).ToList();
+            foreach (var name in window.SelectMany(w => w.Keys).Distinct())
+            {
+                // Each loss over the steps that reported it.
+                var values = window.Where(w => w.ContainsKey(name)).Select(w => w[name]).ToList();
+                Assert.Equal(values.Average(), l.Losses[name], 9);
+            }
+            Assert.Equal(window.SelectMany(w => w.Keys).Distinct().Order(), l.Losses.Keys.Order());
+            previous = l.Step;
+        }
+        Assert.All(logged.Where(l => l.Stage == 1), l => Assert.Contains("stage1_term", l.Losses.Keys));
+        Assert.All(logged.Where(l => l.Stage == 2), l => Assert.DoesNotContain("stage1_term", l.Losses.Keys));
+    }
+
+    [Fact]
+    public void Log_every_must_be_positive()
+    {
+        var error = Assert.Single(new AlgorithmConfig { LogEvery = 0 }.Validate());
+        Assert.Equal((nameof(AlgorithmConfig.LogEvery), "must be at least 1"), (error.Field, error.Message));
+    }
+
+    [Fact]
     public void Report_round_trips_with_every_evaluation_and_the_average()
     {
         var results = new[] { "center0", "center1" }
