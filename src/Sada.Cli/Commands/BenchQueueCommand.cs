@@ -158,7 +158,7 @@ public static class BenchQueueCommand
         {
             var feed = new RunFeed(1);
             using var subscription = pages.Subscribe(feed);
-            feed.ApplyHistory(new RunHistoryMessage(new RunStatusMessage(1, null, "Running", 0, messages, null, null, null, null, null), [], [], []));
+            feed.ApplyHistory(new RunHistoryMessage(new RunStatusMessage(1, null, "Running", 0, messages, null, null, null, null, null), [], [], [], []));
             var delays = new List<double>();
             for (int i = 1; i <= messages; i++)
             {

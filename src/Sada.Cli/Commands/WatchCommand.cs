@@ -67,6 +67,7 @@ public static class WatchCommand
         connection.On<ProgressMessage>(nameof(IRunsClient.Progress), feed.OnProgress);
         connection.On<LogMessage>(nameof(IRunsClient.Log), feed.OnLog);
         connection.On<EmbeddingMessage>(nameof(IRunsClient.Embedding), feed.OnEmbedding);
+        connection.On<StepLossesMessage>(nameof(IRunsClient.StepLosses), feed.OnStepLosses);
         connection.Closed += e =>
         {
             printer.Disconnected(e?.Message ?? "the workbench closed the connection");

@@ -8,8 +8,9 @@ namespace Sada.Data.Runs;
 /// <summary>One point of a stored t-SNE: its 2-D position, center and class names.</summary>
 public sealed record EmbeddingPoint(float X, float Y, string Center, string Class);
 
-/// <summary>What is stored of a run, in order: metrics by step, log lines and embeddings by id.</summary>
-public sealed record RunHistory(Run Run, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<RunLogLine> Logs, IReadOnlyList<TsneEmbedding> Embeddings);
+/// <summary>What is stored of a run, in order: metrics by step, log lines and embeddings by id, step-level losses by step.</summary>
+public sealed record RunHistory(Run Run, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<RunLogLine> Logs, IReadOnlyList<TsneEmbedding> Embeddings,
+    IReadOnlyList<RunStepLosses> StepLosses);
 
 /// <summary>
 /// Writes what a training run reports (evaluations, log lines, t-SNE) and reads it back for late joiners. An evaluation
@@ -82,18 +83,61 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
     /// <summary>
     /// A run resumed from its checkpoint: rows at or after <see cref="TrainingResumed.FromStep"/> were not in the
     /// checkpoint (it was lost or replaced) and go, since the run makes those evaluations again; evaluations the
-    /// checkpoint holds but the table misses (a crash between checkpoint and write) are written. Returns the rows written.
+    /// checkpoint holds but the table misses (a crash between checkpoint and write) are written. Step-level loss rows at or
+    /// after that step go too. Returns the evaluation rows written.
     /// </summary>
     public async Task<IReadOnlyList<RunMetric>> ReconcileAsync(int runId, TrainingResumed resumed, CancellationToken cancellation = default)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellation);
         await db.RunMetrics.Where(m => m.RunId == runId && m.Step >= resumed.FromStep).ExecuteDeleteAsync(cancellation);
+        // The step-level losses after the checkpoint are logged again as the run replays those steps.
+        await db.RunStepLosses.Where(l => l.RunId == runId && l.Step >= resumed.FromStep).ExecuteDeleteAsync(cancellation);
         await RefreshSelectionAsync(db, runId, cancellation);
         var written = new List<RunMetric>();
         foreach (var evaluation in resumed.Evaluations.Where(e => e.Step < resumed.FromStep).OrderBy(e => e.Step))
             if (await AddEvaluationAsync(db, runId, evaluation, cancellation) is { } row) written.Add(row);
         return written;
     }
+
+    /// <summary>
+    /// Stores the losses of a logged step (<see cref="TrainingStepLosses"/>) at float precision; one row per (run, step): a
+    /// replay returns null and writes nothing.
+    /// </summary>
+    public async Task<RunStepLosses?> AddStepLossesAsync(int runId, TrainingStepLosses losses, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        if (await db.RunStepLosses.AnyAsync(l => l.RunId == runId && l.Step == losses.Step, cancellation)) return null;
+        var row = new RunStepLosses
+        {
+            RunId = runId, Step = losses.Step, Stage = losses.Stage,
+            LossesJson = JsonSerializer.Serialize(losses.Losses.ToDictionary(kv => kv.Key, kv => (float)kv.Value), Json),
+        };
+        db.RunStepLosses.Add(row);
+        try
+        {
+            await db.SaveChangesAsync(cancellation);
+        }
+        catch (DbUpdateException)
+        {
+            // Another writer stored the same step between our check and our insert: the unique index kept one.
+            await using var again = await dbs.CreateDbContextAsync(cancellation);
+            if (await again.RunStepLosses.AnyAsync(l => l.RunId == runId && l.Step == losses.Step, cancellation)) return null;
+            throw;
+        }
+        return row;
+    }
+
+    /// <summary>The run's step-level losses by step; null for an unknown run.</summary>
+    public async Task<IReadOnlyList<RunStepLosses>?> GetStepLossesAsync(int runId, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        if (!await db.Runs.AnyAsync(r => r.Id == runId, cancellation)) return null;
+        return await db.RunStepLosses.AsNoTracking().Where(l => l.RunId == runId).OrderBy(l => l.Step).ToListAsync(cancellation);
+    }
+
+    /// <summary>A step-level row's losses by name, in the order the algorithm returned them.</summary>
+    public static IReadOnlyDictionary<string, double> ReadLosses(RunStepLosses row) =>
+        (JsonSerializer.Deserialize<Dictionary<string, float>>(row.LossesJson, Json) ?? []).ToDictionary(kv => kv.Key, kv => (double)kv.Value);
 
     public async Task<RunLogLine> AddLogAsync(int runId, string level, string message, CancellationToken cancellation = default)
     {
@@ -128,7 +172,7 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
     public static IReadOnlyList<EmbeddingPoint> ReadPoints(TsneEmbedding embedding) =>
         JsonSerializer.Deserialize<List<EmbeddingPoint>>(embedding.PointsJson, Json) ?? [];
 
-    /// <summary>The run with its metrics by step, log lines and embeddings in the order they were written; null for an unknown run.</summary>
+    /// <summary>The run with its metrics by step, log lines and embeddings in the order they were written, step-level losses by step; null for an unknown run.</summary>
     public async Task<RunHistory?> GetHistoryAsync(int runId, CancellationToken cancellation = default)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellation);
@@ -137,7 +181,8 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
         var metrics = await db.RunMetrics.AsNoTracking().Where(m => m.RunId == runId).OrderBy(m => m.Step).ToListAsync(cancellation);
         var logs = await db.RunLogLines.AsNoTracking().Where(l => l.RunId == runId).OrderBy(l => l.Id).ToListAsync(cancellation);
         var embeddings = await db.TsneEmbeddings.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.Id).ToListAsync(cancellation);
-        return new RunHistory(run, metrics, logs, embeddings);
+        var stepLosses = await db.RunStepLosses.AsNoTracking().Where(l => l.RunId == runId).OrderBy(l => l.Step).ToListAsync(cancellation);
+        return new RunHistory(run, metrics, logs, embeddings, stepLosses);
     }
 
     /// <summary>The row of one evaluation: losses by name, held-out and validation metrics, JSON for the per-class parts.</summary>

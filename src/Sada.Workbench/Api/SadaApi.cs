@@ -54,6 +54,7 @@ public static class SadaApi
         app.MapDatasetsApi();
         app.MapRunsApi();
         app.MapStudiesApi();
+        app.MapRunLossesApi();
         return app;
     }
 }

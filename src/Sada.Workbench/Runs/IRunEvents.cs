@@ -15,6 +15,7 @@ public interface IRunEvents
     Task ProgressAsync(RunRef run, ProgressMessage progress);
     Task LogAsync(RunRef run, LogMessage log);
     Task EmbeddingAsync(RunRef run, EmbeddingMessage embedding);
+    Task StepLossesAsync(RunRef run, StepLossesMessage losses);
 }
 
 /// <summary>
@@ -29,6 +30,8 @@ public sealed class SignalRRunEvents(IHubContext<RunsHub, IRunsClient> hub) : IR
     // Log lines are per run: a study page would drown in them.
     public Task LogAsync(RunRef run, LogMessage log) => To(run, withStudy: false).Log(log);
     public Task EmbeddingAsync(RunRef run, EmbeddingMessage embedding) => To(run, withStudy: true).Embedding(embedding);
+    // Step-level losses are per run, as log lines: a study page charts evaluations.
+    public Task StepLossesAsync(RunRef run, StepLossesMessage losses) => To(run, withStudy: false).StepLosses(losses);
 
     IRunsClient To(RunRef run, bool withStudy) => withStudy && run.StudyId is { } study
         ? hub.Clients.Groups(RunsHub.RunGroup(run.RunId), RunsHub.StudyGroup(study))

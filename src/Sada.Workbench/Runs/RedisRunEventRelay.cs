@@ -91,6 +91,7 @@ public sealed class RedisRunEventRelay(IConnectionMultiplexer redis, RedisOption
         ProgressMessage => "progress",
         LogMessage => "log",
         EmbeddingMessage => "embedding",
+        StepLossesMessage => "step-losses",
         _ => throw new ArgumentException($"Not a run message: {message.GetType().Name}", nameof(message)),
     };
 
@@ -101,6 +102,7 @@ public sealed class RedisRunEventRelay(IConnectionMultiplexer redis, RedisOption
         "progress" => typeof(ProgressMessage),
         "log" => typeof(LogMessage),
         "embedding" => typeof(EmbeddingMessage),
+        "step-losses" => typeof(StepLossesMessage),
         _ => throw new ArgumentException($"Unknown run event kind '{kind}'", nameof(kind)),
     };
 }

@@ -42,6 +42,7 @@ public sealed class RunEventBus(ILogger<RunEventBus> logger)
             case ProgressMessage progress: Publish(runId, f => f.OnProgress(progress)); break;
             case LogMessage log: Publish(runId, f => f.OnLog(log)); break;
             case EmbeddingMessage embedding: Publish(runId, f => f.OnEmbedding(embedding)); break;
+            case StepLossesMessage losses: Publish(runId, f => f.OnStepLosses(losses)); break;
             default: throw new ArgumentException($"Not a run message: {message.GetType().Name}", nameof(message));
         }
     }
@@ -62,7 +63,7 @@ public sealed class RunEventBus(ILogger<RunEventBus> logger)
 /// </summary>
 public interface IPageEventRoute
 {
-    /// <summary><paramref name="message"/> is one of the run messages (status, metric, progress, log line, embedding).</summary>
+    /// <summary><paramref name="message"/> is one of the run messages (status, metric, progress, log line, embedding, step-level losses).</summary>
     Task SendAsync(int runId, object message);
 }
 
@@ -107,5 +108,11 @@ public sealed class BroadcastRunEvents(SignalRRunEvents hub, IPageEventRoute pag
     {
         await hub.EmbeddingAsync(run, embedding);
         await pages.SendAsync(run.RunId, embedding);
+    }
+
+    public async Task StepLossesAsync(RunRef run, StepLossesMessage losses)
+    {
+        await hub.StepLossesAsync(run, losses);
+        await pages.SendAsync(run.RunId, losses);
     }
 }

@@ -276,6 +276,10 @@ public sealed class RunWorker(
                     foreach (var written in Wait(store.ReconcileAsync(run.RunId, resumed)))
                         worker.Publish(() => events.EvaluationAsync(run, MetricMessage.From(written)));
                     break;
+                case TrainingStepLosses losses:
+                    if (Wait(store.AddStepLossesAsync(run.RunId, losses)) is { } logged)
+                        worker.Publish(() => events.StepLossesAsync(run, StepLossesMessage.From(logged)));
+                    break;
                 case EmbeddingRecord embedding:
                     if (Wait(store.AddEmbeddingAsync(run.RunId, embedding)) is { } stored)
                         worker.Publish(() => events.EmbeddingAsync(run, EmbeddingMessage.From(stored)));

@@ -127,6 +127,41 @@ public class RunStoreTests : IDisposable
         Assert.Null(await _store.GetHistoryAsync(_runId + 100));
     }
 
+    static TrainingStepLosses StepLosses(int step, double total = 1.0 / 3) =>
+        new(step, step < 20 ? 1 : 2, new Dictionary<string, double> { ["total"] = total, ["la"] = 0.125, ["wobble_penalty"] = 2.5 });
+
+    [DbFact]
+    public async Task Step_level_losses_are_one_compact_row_per_step_at_float_precision_never_written_twice()
+    {
+        var row = await _store.AddStepLossesAsync(_runId, StepLosses(10));
+        Assert.NotNull(row);
+        Assert.Equal((_runId, 10, 1), (row.RunId, row.Step, row.Stage));
+        // Float precision: 1/3 is stored with float's digits, not double's.
+        Assert.Equal("""{"total":0.33333334,"la":0.125,"wobble_penalty":2.5}""", row.LossesJson);
+        Assert.Null(await _store.AddStepLossesAsync(_runId, StepLosses(10, total: 9)));
+        await _store.AddStepLossesAsync(_runId, StepLosses(30));
+        await _store.AddStepLossesAsync(_runId, StepLosses(20));
+
+        var stored = (await _store.GetStepLossesAsync(_runId))!;
+        Assert.Equal([10, 20, 30], stored.Select(r => r.Step));
+        Assert.Equal([1, 2, 2], stored.Select(r => r.Stage));
+        // By the algorithm's names, in its order; the first write of step 10 kept.
+        Assert.Equal([("total", (double)(1f / 3)), ("la", 0.125), ("wobble_penalty", 2.5)], RunStore.ReadLosses(stored[0]).Select(kv => (kv.Key, kv.Value)));
+        Assert.Equal([10, 20, 30], (await _store.GetHistoryAsync(_runId))!.StepLosses.Select(r => r.Step));
+        Assert.Null(await _store.GetStepLossesAsync(_runId + 1000));
+    }
+
+    [DbFact]
+    public async Task A_resume_drops_the_step_level_losses_at_and_after_its_step()
+    {
+        foreach (var step in new[] { 0, 10, 20, 30 }) await _store.AddStepLossesAsync(_runId, StepLosses(step));
+        await _store.ReconcileAsync(_runId, new TrainingResumed(20, []));
+        Assert.Equal([0, 10], (await _store.GetStepLossesAsync(_runId))!.Select(r => r.Step));
+        // The replayed steps are written again.
+        Assert.NotNull(await _store.AddStepLossesAsync(_runId, StepLosses(20, total: 0.5)));
+        Assert.Equal(0.5, RunStore.ReadLosses((await _store.GetStepLossesAsync(_runId))![2])["total"]);
+    }
+
     public void Dispose() => _db.Dispose();
 }
 

@@ -16,7 +16,7 @@ public class RunEventBusTests
         var bus = new RunEventBus(NullLogger<RunEventBus>.Instance);
         var broken = new RunFeed(1);
         var healthy = new RunFeed(1);
-        foreach (var feed in new[] { broken, healthy }) feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [], [], []));
+        foreach (var feed in new[] { broken, healthy }) feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [], [], [], []));
         broken.Received += _ => throw new ObjectDisposedException("circuit");
         using var a = bus.Subscribe(broken);
         using var b = bus.Subscribe(healthy);
@@ -31,7 +31,7 @@ public class RunEventBusTests
     {
         var bus = new RunEventBus(NullLogger<RunEventBus>.Instance);
         var feed = new RunFeed(1);
-        feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [], [], []));
+        feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [], [], [], []));
         bus.Subscribe(feed).Dispose();
         bus.Publish(1, f => f.OnLog(Log(1)));
         Assert.Empty(feed.Logs);

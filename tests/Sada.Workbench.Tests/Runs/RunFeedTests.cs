@@ -23,7 +23,7 @@ public class RunFeedTests
         feed.OnEvaluation(Metric(6));
         Assert.Empty(feed.Delivered);
 
-        feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [Metric(0), Metric(2), Metric(4)], [Log(1), Log(2), Log(3)], []));
+        feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [Metric(0), Metric(2), Metric(4)], [Log(1), Log(2), Log(3)], [], []));
         feed.OnEvaluation(Metric(6));
         feed.OnEvaluation(Metric(8));
         feed.OnEvaluation(Metric(1 + 1));   // a late duplicate
@@ -40,7 +40,7 @@ public class RunFeedTests
     {
         var feed = new RunFeed(1);
         feed.OnStatus(Status("Running"));
-        feed.ApplyHistory(new RunHistoryMessage(Status("Completed"), [], [], []));
+        feed.ApplyHistory(new RunHistoryMessage(Status("Completed"), [], [], [], []));
         Assert.Equal("Completed", feed.Status!.Status);
     }
 }

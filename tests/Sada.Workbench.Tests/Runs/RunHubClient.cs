@@ -27,6 +27,7 @@ sealed class RunHubClient : IAsyncDisposable
         _connection.On<ProgressMessage>(nameof(IRunsClient.Progress), p => Feed(p.RunId)?.OnProgress(p));
         _connection.On<LogMessage>(nameof(IRunsClient.Log), l => Feed(l.RunId)?.OnLog(l));
         _connection.On<EmbeddingMessage>(nameof(IRunsClient.Embedding), e => Feed(e.RunId)?.OnEmbedding(e));
+        _connection.On<StepLossesMessage>(nameof(IRunsClient.StepLosses), l => Feed(l.RunId)?.OnStepLosses(l));
     }
 
     public static async Task<RunHubClient> ConnectAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory)

@@ -66,7 +66,7 @@ public class RunWorkerTests
     {
         await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), Settings(), keepData: false);
         await using var client = await RunHubClient.ConnectAsync(factory);
-        int runId = await QueueAsync(factory, Sada());
+        int runId = await QueueAsync(factory, Sada() with { LogEvery = 2 });
         var (feed, finished) = await client.SubscribeAsync(runId);
         var status = await finished.WaitAsync(Patience);
 
@@ -86,6 +86,13 @@ public class RunWorkerTests
         // Stage-1 losses in stage 1, cross-entropy in stage 2.
         Assert.All(feed.Metrics.Take(2), m => Assert.Contains("la", m.Losses.Keys));
         Assert.All(feed.Metrics.Skip(2), m => Assert.Contains("ce", m.Losses.Keys));
+
+        // Step-level losses every 2 steps and at each stage's last step, stored once and streamed as stored.
+        Assert.Equal([(0, 1), (2, 1), (4, 2), (5, 2)], stored.StepLosses.Select(l => (l.Step, l.Stage)));
+        static string Text(IReadOnlyDictionary<string, double> losses) => string.Join(",", losses.Select(kv => $"{kv.Key}={kv.Value.ToString("R", CultureInfo.InvariantCulture)}"));
+        Assert.Equal(stored.StepLosses.Select(l => (l.Step, l.Stage, Text(RunStore.ReadLosses(l)))), feed.StepLosses.Select(l => (l.Step, l.Stage, Text(l.Losses))));
+        Assert.Contains("la", feed.StepLosses[0].Losses.Keys);
+        Assert.Contains("ce", feed.StepLosses[^1].Losses.Keys);
 
         Assert.Equal([("stage1", 2), ("final", 5)], feed.Embeddings.Select(e => (e.Label, e.Step)));
         Assert.Equal(stored.Embeddings.Select(e => (e.Label, e.Step, e.MixingScore, e.KlDivergence)),
@@ -119,6 +126,7 @@ public class RunWorkerTests
         var (lateFeed, lateFinished) = await late.SubscribeAsync(runId);
         Assert.True(lateFinished.IsCompleted);
         Assert.Equal(feed.Metrics.Select(m => (m.Step, m.Losses["total"], m.HeldOutAccuracy)), lateFeed.Metrics.Select(m => (m.Step, m.Losses["total"], m.HeldOutAccuracy)));
+        Assert.Equal(feed.StepLosses.Select(l => (l.Step, l.Losses["total"])), lateFeed.StepLosses.Select(l => (l.Step, l.Losses["total"])));
         Assert.Equal((await StoredAsync(factory, runId))!.Embeddings.Select(e => e.Id), lateFeed.Embeddings.Select(e => e.Id));
         Assert.Equal(onDemand.Id, lateFeed.Embeddings[^1].Id);
     }
@@ -131,6 +139,7 @@ public class RunWorkerTests
         public Task ProgressAsync(RunRef run, ProgressMessage progress) => inner.ProgressAsync(run, progress);
         public Task LogAsync(RunRef run, LogMessage log) => inner.LogAsync(run, log);
         public Task EmbeddingAsync(RunRef run, EmbeddingMessage embedding) => inner.EmbeddingAsync(run, embedding);
+        public Task StepLossesAsync(RunRef run, StepLossesMessage losses) => inner.StepLossesAsync(run, losses);
 
         public async Task EvaluationAsync(RunRef run, MetricMessage metric)
         {
@@ -304,6 +313,7 @@ public class RunWorkerTests
         public Task ProgressAsync(RunRef run, ProgressMessage progress) => inner.ProgressAsync(run, progress);
         public Task LogAsync(RunRef run, LogMessage log) => inner.LogAsync(run, log);
         public Task EmbeddingAsync(RunRef run, EmbeddingMessage embedding) => inner.EmbeddingAsync(run, embedding);
+        public Task StepLossesAsync(RunRef run, StepLossesMessage losses) => inner.StepLossesAsync(run, losses);
 
         public async Task EvaluationAsync(RunRef run, MetricMessage metric)
         {

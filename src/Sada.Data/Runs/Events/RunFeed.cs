@@ -2,7 +2,7 @@ namespace Sada.Data.Runs.Events;
 
 /// <summary>
 /// A client's view of one run, merged from the history the hub's <see cref="RunsHubContract.SubscribeRun"/> returns and the live events:
-/// live events that arrive before the history are held and applied after it; metrics are keyed by step, log lines and
+/// live events that arrive before the history are held and applied after it; metrics and step-level losses are keyed by step, log lines and
 /// embeddings by id, so what comes both ways is kept once. Status: a finished run's status is final. Thread-safe;
 /// the pages, <c>sada watch</c> and the tests use it, and <see cref="Delivered"/> lists what it passed on, in order.
 /// </summary>
@@ -13,6 +13,7 @@ public sealed class RunFeed(int runId)
     readonly SortedDictionary<int, MetricMessage> _metrics = [];
     readonly SortedDictionary<long, LogMessage> _logs = [];
     readonly SortedDictionary<long, EmbeddingMessage> _embeddings = [];
+    readonly SortedDictionary<int, StepLossesMessage> _stepLosses = [];
     readonly List<object> _delivered = [];
     bool _hasHistory;
 
@@ -26,6 +27,8 @@ public sealed class RunFeed(int runId)
     public IReadOnlyList<MetricMessage> Metrics { get { lock (_gate) return _metrics.Values.ToList(); } }
     public IReadOnlyList<LogMessage> Logs { get { lock (_gate) return _logs.Values.ToList(); } }
     public IReadOnlyList<EmbeddingMessage> Embeddings { get { lock (_gate) return _embeddings.Values.ToList(); } }
+    /// <summary>The step-level losses by step.</summary>
+    public IReadOnlyList<StepLossesMessage> StepLosses { get { lock (_gate) return _stepLosses.Values.ToList(); } }
     public IReadOnlyList<object> Delivered { get { lock (_gate) return _delivered.ToList(); } }
 
     public void ApplyHistory(RunHistoryMessage history)
@@ -39,6 +42,7 @@ public sealed class RunFeed(int runId)
             foreach (var m in history.Metrics) Accept(m, passed);
             foreach (var l in history.Logs) Accept(l, passed);
             foreach (var e in history.Embeddings) Accept(e, passed);
+            foreach (var s in history.StepLosses) Accept(s, passed);
             foreach (var live in _held) Accept(live, passed);
             _held.Clear();
         }
@@ -50,6 +54,7 @@ public sealed class RunFeed(int runId)
     public void OnProgress(ProgressMessage progress) => Live(progress);
     public void OnLog(LogMessage log) => Live(log);
     public void OnEmbedding(EmbeddingMessage embedding) => Live(embedding);
+    public void OnStepLosses(StepLossesMessage losses) => Live(losses);
 
     void Live(object message)
     {
@@ -70,6 +75,7 @@ public sealed class RunFeed(int runId)
             MetricMessage m when m.RunId == RunId => _metrics.TryAdd(m.Step, m),
             LogMessage l when l.RunId == RunId => _logs.TryAdd(l.Id, l),
             EmbeddingMessage e when e.RunId == RunId => _embeddings.TryAdd(e.Id, e),
+            StepLossesMessage l when l.RunId == RunId => _stepLosses.TryAdd(l.Step, l),
             ProgressMessage p when p.RunId == RunId => (Progress = p) is not null,
             _ => false,
         };

@@ -40,6 +40,15 @@ public sealed record MetricMessage(
         m.ImagesPerSecond, m.ElapsedSeconds);
 }
 
+/// <summary>
+/// The training losses of one logged step (every <c>LogEvery</c> steps), as its <see cref="RunStepLosses"/> row holds them:
+/// each averaged over the steps since the previous logged one, by the algorithm's names.
+/// </summary>
+public sealed record StepLossesMessage(int RunId, int Step, int Stage, IReadOnlyDictionary<string, double> Losses)
+{
+    public static StepLossesMessage From(RunStepLosses row) => new(row.RunId, row.Step, row.Stage, RunStore.ReadLosses(row));
+}
+
 /// <summary>Sent every few seconds while a run trains (never stored).</summary>
 public sealed record ProgressMessage(
     int RunId, int Step, int TotalSteps, int Stage, double ImagesPerSecond, double ElapsedSeconds, double? EtaSeconds,
@@ -62,10 +71,11 @@ public sealed record EmbeddingMessage(int RunId, long Id, int Step, string Label
 }
 
 /// <summary>What is stored of a run when a client subscribes.</summary>
-public sealed record RunHistoryMessage(RunStatusMessage Status, IReadOnlyList<MetricMessage> Metrics, IReadOnlyList<LogMessage> Logs, IReadOnlyList<EmbeddingMessage> Embeddings)
+public sealed record RunHistoryMessage(RunStatusMessage Status, IReadOnlyList<MetricMessage> Metrics, IReadOnlyList<LogMessage> Logs, IReadOnlyList<EmbeddingMessage> Embeddings,
+    IReadOnlyList<StepLossesMessage> StepLosses)
 {
     public static RunHistoryMessage From(RunHistory h) => new(RunStatusMessage.From(h.Run), h.Metrics.Select(MetricMessage.From).ToList(),
-        h.Logs.Select(LogMessage.From).ToList(), h.Embeddings.Select(EmbeddingMessage.From).ToList());
+        h.Logs.Select(LogMessage.From).ToList(), h.Embeddings.Select(EmbeddingMessage.From).ToList(), h.StepLosses.Select(StepLossesMessage.From).ToList());
 }
 
 /// <summary>
@@ -79,6 +89,7 @@ public interface IRunsClient
     Task Progress(ProgressMessage progress);
     Task Log(LogMessage log);
     Task Embedding(EmbeddingMessage embedding);
+    Task StepLosses(StepLossesMessage losses);
 }
 
 /// <summary>The hub's address and the methods a client invokes on it, shared by the server and its clients.</summary>
