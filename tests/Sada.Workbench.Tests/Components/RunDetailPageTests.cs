@@ -73,6 +73,37 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_loss_chart_takes_the_step_level_losses_live_and_the_stage_switch_from_the_config()
+    {
+        int id;
+        using (var db = _api.Db())
+        {
+            var run = new Run
+            {
+                DatasetId = db.Datasets.Single(d => d.Name == "cells").Id, HoldoutCenter = "zheng", Algorithm = "sada",
+                ConfigJson = new Sada.Core.Algorithms.AlgorithmConfig { Steps = 100, Stage1Steps = 25, EvalEvery = 50 }.ToJson(), Seed = 0,
+                Status = RunStatus.Running, Step = 30, TotalSteps = 100, CreatedAt = DateTime.UtcNow, Device = "cpu",
+            };
+            db.Runs.Add(run);
+            db.SaveChanges();
+            id = run.Id;
+            db.RunStepLosses.AddRange(new[] { (0, 1), (10, 1), (20, 1), (24, 1), (30, 2) }.Select(p => new RunStepLosses
+            {
+                RunId = id, Step = p.Item1, Stage = p.Item2, LossesJson = p.Item2 == 1 ? """{"total":1,"la":0.5}""" : """{"total":0.5,"ce":0.5}""",
+            }));
+            db.SaveChanges();
+        }
+        var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, id));
+        var chart = () => page.FindComponent<Sada.Workbench.Components.Shared.LossChart>().Instance;
+        page.WaitForAssertion(() => Assert.Equal([0, 10, 20, 24, 30], chart().Points.Select(p => p.Step)));
+        page.WaitForAssertion(() => Assert.Equal(25, chart().StageSwitchStep));
+
+        var events = _api.Factory.Services.GetRequiredService<IRunEvents>();
+        await events.StepLossesAsync(new RunRef(id, null), new StepLossesMessage(id, 40, 2, new Dictionary<string, double> { ["total"] = 0.25, ["ce"] = 0.25 }));
+        page.WaitForAssertion(() => Assert.Equal([0, 10, 20, 24, 30, 40], chart().Points.Select(p => p.Step)));
+    }
+
+    [Fact]
     public void Cancel_is_disabled_when_the_run_has_finished()
     {
         var id = StoreRun(RunStatus.Completed, 10);

@@ -35,6 +35,24 @@ public class RunFeedTests
         Assert.IsType<RunStatusMessage>(feed.Delivered[0]);
     }
 
+    static StepLossesMessage Losses(int step, int runId = 1) => new(runId, step, 2, new Dictionary<string, double> { ["total"] = step });
+
+    [Fact]
+    public void Step_level_losses_merge_like_metrics_by_step_history_first_each_once()
+    {
+        var feed = new RunFeed(1);
+        feed.OnStepLosses(Losses(20));
+        Assert.Empty(feed.StepLosses);
+
+        feed.ApplyHistory(new RunHistoryMessage(Status("Running"), [], [], [], [Losses(0), Losses(10), Losses(20)]));
+        feed.OnStepLosses(Losses(30));
+        feed.OnStepLosses(Losses(10));
+        feed.OnStepLosses(Losses(40, runId: 2));
+
+        Assert.Equal([0, 10, 20, 30], feed.StepLosses.Select(l => l.Step));
+        Assert.Equal([0, 10, 20, 30], feed.Delivered.OfType<StepLossesMessage>().Select(l => l.Step));
+    }
+
     [Fact]
     public void A_finished_status_from_the_history_is_not_undone_by_an_older_live_one()
     {

@@ -25,4 +25,15 @@ public static class Charts
         Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Dash = "dash", Color = "gray", Width = 1 },
         Name = "stage switch",
     };
+
+    /// <summary>A label at the top of the plot, just right of <paramref name="x"/> (the stage switch's "stage 2").</summary>
+    public static Annotation LineLabel(double x, string text) => new()
+    {
+        X = x, Y = 1, XRef = "x", YRef = "paper", Text = text, ShowArrow = false,
+        XAnchor = Plotly.Blazor.LayoutLib.AnnotationLib.XAnchorEnum.Left, YAnchor = Plotly.Blazor.LayoutLib.AnnotationLib.YAnchorEnum.Top,
+        Font = new Plotly.Blazor.LayoutLib.AnnotationLib.Font { Color = "gray" },
+    };
+
+    /// <summary>Plotly's colour cycle, for charts that colour two traces alike (a loss's raw and smoothed lines) or by a category.</summary>
+    public static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 }
