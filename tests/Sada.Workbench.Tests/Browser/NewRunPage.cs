@@ -38,7 +38,7 @@ public sealed class NewRunPage(IPage page)
         await ChooseAsync("Init", "Scratch");
         foreach (var (field, value) in new (string, double)[]
         {
-            ("ImageSize", 32), ("BatchPerCenter", 4), ("K", 2), ("LaHiddenDim", 32), ("Steps", 12), ("Stage1Steps", 6), ("EvalEvery", 3),
+            ("ImageSize", 32), ("BatchPerCenter", 4), ("K", 2), ("LaHiddenDim", 32), ("Steps", 12), ("Stage1Steps", 6), ("EvalEvery", 3), ("LogEvery", 2),
             ("LearningRate", 1e-4),
         })
             await SetNumberAsync(field, value);

@@ -26,7 +26,7 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         // The form opened the run's page while the run waits behind the blocker: whatever the chart shows later came live.
         var runPage = new RunPage(page);
         await Expect(runPage.Status).ToHaveTextAsync("Queued");
-        await Expect(runPage.LossPanel).ToContainTextAsync("No evaluation yet");
+        await Expect(runPage.LossPanel).ToContainTextAsync("No losses logged yet");
         await TinyRuns.CancelAsync(Session, blocker);
 
         var (counts, status) = await runPage.WatchLossPointsAsync(TimeSpan.FromSeconds(120));
@@ -39,6 +39,8 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         await Session.GotoAsync($"/runs/{run}");
         await Expect(runPage.Status).ToHaveTextAsync("Completed");
         Assert.Equal(counts[^1], await runPage.LossPointsAsync());
+        // Step-level: logged every 2 steps and at each stage's last step (0, 2, 4, 5, 6, 8, 10, 11), more points than the 5 evaluations.
+        Assert.Equal(8, (await PlotlyCharts.TracesAsync(page, "Losses")).Max(t => t.Points));
 
         await Session.GotoAsync("/compare");
         var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(CultureInfo.InvariantCulture), Exact = true }) });

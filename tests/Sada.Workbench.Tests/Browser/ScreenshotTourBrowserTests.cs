@@ -52,6 +52,11 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Screenshots.WaitForChartsAsync(page, 6);
         await Expect(page.GetByTestId("log")).ToContainTextAsync("t-SNE 'final'");
         await Screenshots.TakeAsync(page, "run");
+        // The step-level losses, smoothed (the default 0.6) over the raw series, with the stage switch labelled.
+        var losses = page.GetByTestId("loss-chart");
+        await Expect(losses).ToContainTextAsync("0.60");
+        await Expect(losses.Locator(".annotation-text")).ToHaveTextAsync("stage 2");
+        await Screenshots.TakeElementAsync(losses, "run-losses");
 
         await Session.GotoAsync("/runs");
         var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(CultureInfo.InvariantCulture), Exact = true }) });

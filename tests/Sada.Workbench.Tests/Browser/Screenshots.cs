@@ -28,6 +28,17 @@ public static class Screenshots
         });
     }
 
+    /// <summary>One element of the page (a chart's panel), scrolled into view, into docs/images/page-NAME.png.</summary>
+    public static async Task TakeElementAsync(ILocator element, string name)
+    {
+        if (!Enabled) return;
+        await element.ScrollIntoViewIfNeededAsync();
+        await element.ScreenshotAsync(new LocatorScreenshotOptions
+        {
+            Path = Path.Combine(Directory, $"page-{name}.png"), Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide,
+        });
+    }
+
     /// <summary>
     /// Waits until the page has at least <paramref name="count"/> Plotly charts and every one of them is drawn (plotly marks
     /// a drawn graph div with js-plotly-plot; Plotly.Blazor's divs are PlotlyChart&lt;n&gt;).

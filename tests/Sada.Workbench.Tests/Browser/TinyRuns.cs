@@ -14,11 +14,11 @@ public static class TinyRuns
     public const string Dataset = "synthetic-blood-cells";
     public const string HeldOut = "center-b";
 
-    /// <summary>SADA, two stages, five evaluations (steps 0, 3, 6, 9, 11), t-SNE after each stage.</summary>
+    /// <summary>SADA, two stages, five evaluations (steps 0, 3, 6, 9, 11), losses logged at 0, 2, 4, 5, 6, 8, 10, 11, t-SNE after each stage.</summary>
     public static object Sada => new
     {
         algorithm = "sada", backbone = "resnet18", init = "scratch", imageSize = 32, batchPerCenter = 4, k = 2, laHiddenDim = 32,
-        steps = 12, stage1Steps = 6, evalEvery = 3, learningRate = 1e-4,
+        steps = 12, stage1Steps = 6, evalEvery = 3, logEvery = 2, learningRate = 1e-4,
     };
 
     /// <summary>ERM for 100,000 steps: trains until cancelled.</summary>
