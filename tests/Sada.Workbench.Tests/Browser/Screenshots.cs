@@ -28,6 +28,16 @@ public static class Screenshots
         });
     }
 
+    /// <summary>One part of a page (an element, e.g. the run overview) into docs/images/page-NAME.png.</summary>
+    public static async Task TakeElementAsync(ILocator element, string name)
+    {
+        if (!Enabled) return;
+        await element.ScreenshotAsync(new LocatorScreenshotOptions
+        {
+            Path = Path.Combine(Directory, $"page-{name}.png"), Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide,
+        });
+    }
+
     /// <summary>
     /// Waits until the page has at least <paramref name="count"/> Plotly charts and every one of them is drawn (plotly marks
     /// a drawn graph div with js-plotly-plot; Plotly.Blazor's divs are PlotlyChart&lt;n&gt;).
