@@ -61,7 +61,9 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Screenshots.TakeAsync(page, "run");
         await page.GetByTestId("config-panel").ClickAsync();
         await Expect(page.Locator("tr[data-field=imageSize]")).ToHaveAttributeAsync("data-changed", "true");
-        await Screenshots.TakeElementAsync(page.GetByTestId("run-overview"), "run-overview");
+        // The panel has finished opening: its last field is shown.
+        await Expect(page.Locator("tr[data-field=swadToleranceRatio]")).ToBeVisibleAsync();
+        await Screenshots.TakeElementAsync(page, page.GetByTestId("run-overview"), "run-overview");
 
         await Session.GotoAsync("/runs");
         var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(CultureInfo.InvariantCulture), Exact = true }) });

@@ -28,13 +28,27 @@ public static class Screenshots
         });
     }
 
-    /// <summary>One part of a page (an element, e.g. the run overview) into docs/images/page-NAME.png.</summary>
-    public static async Task TakeElementAsync(ILocator element, string name)
+    /// <summary>
+    /// One part of a page (an element, e.g. the run overview) into docs/images/page-NAME.png: cut from a full-page capture
+    /// taken from the top, so the fixed app bar stays at the top of the document and never covers the element.
+    /// </summary>
+    public static async Task TakeElementAsync(IPage page, ILocator element, string name)
     {
         if (!Enabled) return;
-        await element.ScreenshotAsync(new LocatorScreenshotOptions
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        // Its size once settled (an expansion panel animates open): two equal measures 250 ms apart.
+        var box = await element.BoundingBoxAsync() ?? throw new InvalidOperationException($"{name}: the element is not on the page");
+        for (int i = 0; i < 40; i++)
         {
-            Path = Path.Combine(Directory, $"page-{name}.png"), Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide,
+            await page.WaitForTimeoutAsync(250);
+            var again = await element.BoundingBoxAsync() ?? box;
+            if (again.Height == box.Height && again.Width == box.Width) break;
+            box = again;
+        }
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(Directory, $"page-{name}.png"), FullPage = true, Clip = new Clip { X = box.X, Y = box.Y, Width = box.Width, Height = box.Height },
+            Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide,
         });
     }
 
