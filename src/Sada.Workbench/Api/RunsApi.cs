@@ -46,20 +46,32 @@ public static class RunsApi
         return app;
     }
 
-    /// <summary>Runs newest first, optionally only those with a status, of a dataset (name or id) or of a study.</summary>
-    static async Task<Results<Ok<IReadOnlyList<RunSummary>>, ValidationProblem, ProblemHttpResult>> List(
-        RunCatalog runs, string? status, string? dataset, int? study, int? limit, CancellationToken ct)
+    /// <summary>
+    /// A page of runs (<c>{total, items}</c>), newest first unless <c>sort</c> says otherwise: <c>q</c> searches name, notes,
+    /// tags and config; <c>tag</c>, <c>algorithm</c>, <c>heldOut</c>, <c>status</c>, <c>dataset</c> (name or id) and <c>study</c>
+    /// filter; <c>limit</c> (default 200) and <c>offset</c> page. A bad <c>status</c> or <c>sort</c> is a 400 listing the allowed values.
+    /// </summary>
+    static async Task<Results<Ok<RunPage>, ValidationProblem, ProblemHttpResult>> List(RunCatalog runs, string? q, string? tag, string? algorithm,
+        string? heldOut, string? status, string? dataset, int? study, string? sort, int? limit, int? offset, CancellationToken ct)
     {
         RunStatus? wanted = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
                 return ApiProblems.Invalid("status", $"'{status}' is not a run status; the statuses are {string.Join(", ", Enum.GetNames<RunStatus>().Select(JsonNamingPolicy.CamelCase.ConvertName))}");
             wanted = parsed;
         }
+        if (!RunSort.TryParse(sort, out var order))
+            return ApiProblems.Invalid("sort", $"'{sort}' is not a sort; sort by {string.Join(", ", RunSort.Names)}, with a leading '-' for descending (e.g. -f1Micro)");
+        if (limit is < 1 or > 10_000) return ApiProblems.Invalid("limit", $"{limit} is outside 1..10000");
+        if (offset is < 0) return ApiProblems.Invalid("offset", $"{offset} is negative");
         try
         {
-            return TypedResults.Ok(await runs.ListAsync(new RunFilter(wanted, string.IsNullOrEmpty(dataset) ? null : dataset, study, limit ?? 200), ct));
+            var filter = new RunFilter(wanted, string.IsNullOrEmpty(dataset) ? null : dataset, study, limit ?? 200)
+            {
+                Query = q, Tag = tag, Algorithm = algorithm, HeldOut = heldOut, Sort = order, Offset = offset ?? 0,
+            };
+            return TypedResults.Ok(await runs.PageAsync(filter, ct));
         }
         catch (RunRequestException e) when (e.Kind == RequestErrorKind.NotFound) { return ApiProblems.NotFound(e); }
         catch (RunRequestException e) { return ApiProblems.Invalid(e); }

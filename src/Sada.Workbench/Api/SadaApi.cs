@@ -28,6 +28,7 @@ public static class SadaApi
         services.TryAddSingleton<RunQueue>();
         services.TryAddSingleton<RunRequests>();
         services.TryAddSingleton<RunCatalog>();
+        services.TryAddSingleton<RunAnnotations>();
         services.TryAddSingleton<StoredCounts>();
         services.TryAddSingleton<DatabaseStatus>();
         services.TryAddSingleton<DatasetReads>();
@@ -53,6 +54,7 @@ public static class SadaApi
     {
         app.MapDatasetsApi();
         app.MapRunsApi();
+        app.MapRunAnnotationsApi();
         app.MapStudiesApi();
         app.MapRunLossesApi();
         return app;

@@ -49,6 +49,12 @@ public sealed class ComparePages(StudyService studies, RunCatalog catalog, RunSt
     public Task<StudyTable> TableForRunsAsync(IReadOnlyCollection<int> runIds, CancellationToken cancellation = default) =>
         studies.TableForRunsAsync(Api.RunsApi.SelectionTitle(runIds), runIds, cancellation);
 
+    /// <summary>The run ids of a <c>?runs=3,5</c> query (what is not a number is left out).</summary>
+    public static IReadOnlyList<int> ParseIds(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : (int?)null)
+            .OfType<int>().Distinct().ToList();
+
     /// <summary>Each run's stored metrics (<see cref="RunSeries"/>), named "#id algorithm held-out seed"; unknown runs are left out.</summary>
     public async Task<IReadOnlyList<RunSeries>> SeriesAsync(IEnumerable<int> runIds, CancellationToken cancellation = default)
     {

@@ -12,6 +12,17 @@ namespace Sada.Workbench.Runs;
 public sealed class RunEventBus(ILogger<RunEventBus> logger)
 {
     readonly ConcurrentDictionary<int, ConcurrentDictionary<RunFeed, byte>> _feeds = new();
+    readonly ConcurrentDictionary<Action<int, object>, byte> _everyRun = new();
+
+    /// <summary>
+    /// Passes every run's live events (status, metric, progress, log line, embedding, by run id) to
+    /// <paramref name="listener"/> until the handle is disposed: the runs table follows all its rows this way.
+    /// </summary>
+    public IDisposable SubscribeAll(Action<int, object> listener)
+    {
+        _everyRun.TryAdd(listener, 0);
+        return new AllSubscription(this, listener);
+    }
 
     /// <summary>Passes the run's live events to <paramref name="feed"/> until the returned handle is disposed.</summary>
     public IDisposable Subscribe(RunFeed feed)
@@ -45,6 +56,16 @@ public sealed class RunEventBus(ILogger<RunEventBus> logger)
             case StepLossesMessage losses: Publish(runId, f => f.OnStepLosses(losses)); break;
             default: throw new ArgumentException($"Not a run message: {message.GetType().Name}", nameof(message));
         }
+        foreach (var listener in _everyRun.Keys)
+        {
+            try { listener(runId, message); }
+            catch (Exception e) { logger.LogWarning(e, "A page following every run failed to take an event of run {Run}", runId); }
+        }
+    }
+
+    sealed class AllSubscription(RunEventBus bus, Action<int, object> listener) : IDisposable
+    {
+        public void Dispose() => bus._everyRun.TryRemove(listener, out _);
     }
 
     sealed class Subscription(RunEventBus bus, RunFeed feed) : IDisposable

@@ -180,7 +180,7 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(0.6, metrics[0].GetProperty("validation").GetProperty("acevedo").GetDouble());
         Assert.Equal(1, metrics[0].GetProperty("confusion").GetProperty("counts")[0][0].GetInt32());
 
-        var list = await Json(await client.GetAsync("/api/runs?status=queued&dataset=cells"));
+        var list = (await Json(await client.GetAsync("/api/runs?status=queued&dataset=cells"))).GetProperty("items");
         var ids = list.EnumerateArray().Select(r => r.GetProperty("id").GetInt32()).ToList();
         Assert.True(ids.IndexOf(second) < ids.IndexOf(first));
         Assert.All(list.EnumerateArray(), r => Assert.Equal("queued", r.GetProperty("status").GetString()));

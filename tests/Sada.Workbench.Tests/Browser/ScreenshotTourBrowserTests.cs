@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Sada.Data.Runs;
 using Sada.Workbench.Accounts;
 using static Microsoft.Playwright.Assertions;
 
@@ -48,6 +50,11 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Session.GotoAsync($"/runs/{run}");
         var runPage = new RunPage(page);
         await Expect(runPage.Status).ToHaveTextAsync("Completed", new() { Timeout = 120_000 });
+        // Named, tagged and noted (as the overview's editor saves them), so the overview and the runs table show them.
+        await Workbench.Factory.Services.GetRequiredService<RunAnnotations>().UpdateAsync(run,
+            new RunAnnotationChange("tiny SADA, center-b held out", ["tour", "tiny"], "A 12-step SADA run on 32 px cells: the screenshot tour's run."));
+        await Session.GotoAsync($"/runs/{run}");
+        await Expect(page.GetByTestId("run-name")).ToHaveTextAsync("tiny SADA, center-b held out");
         // Losses, accuracy and F1, confusion, recall, and the t-SNE after each stage.
         await Screenshots.WaitForChartsAsync(page, 6);
         await Expect(page.GetByTestId("log")).ToContainTextAsync("t-SNE 'final'");
@@ -58,9 +65,16 @@ public sealed class ScreenshotTourBrowserTests(BrowserWorkbench workbench) : Bro
         await Expect(losses.Locator(".annotation-text")).ToHaveTextAsync("stage 2");
         await Screenshots.TakeElementAsync(losses, "run-losses");
 
+        await page.GetByTestId("config-panel").ClickAsync();
+        await Expect(page.Locator("tr[data-field=imageSize]")).ToHaveAttributeAsync("data-changed", "true");
+        // The panel has finished opening: its last field is shown.
+        await Expect(page.Locator("tr[data-field=swadToleranceRatio]")).ToBeVisibleAsync();
+        await Screenshots.TakeElementAsync(page, page.GetByTestId("run-overview"), "run-overview");
+
         await Session.GotoAsync("/runs");
         var row = page.Locator("tr").Filter(new() { Has = page.GetByRole(AriaRole.Cell, new() { Name = run.ToString(CultureInfo.InvariantCulture), Exact = true }) });
         await Expect(row).ToContainTextAsync("Completed");
+        await Expect(row.GetByTestId("run-tag")).ToHaveTextAsync(["tiny", "tour"]);
         await Screenshots.TakeAsync(page, "runs");
 
         await Session.GotoAsync($"/runs/new?from={run}");

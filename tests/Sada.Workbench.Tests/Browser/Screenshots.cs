@@ -40,6 +40,30 @@ public static class Screenshots
     }
 
     /// <summary>
+    /// One part of a page (an element, e.g. the run overview) into docs/images/page-NAME.png: cut from a full-page capture
+    /// taken from the top, so the fixed app bar stays at the top of the document and never covers the element.
+    /// </summary>
+    public static async Task TakeElementAsync(IPage page, ILocator element, string name)
+    {
+        if (!Enabled) return;
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        // Its size once settled (an expansion panel animates open): two equal measures 250 ms apart.
+        var box = await element.BoundingBoxAsync() ?? throw new InvalidOperationException($"{name}: the element is not on the page");
+        for (int i = 0; i < 40; i++)
+        {
+            await page.WaitForTimeoutAsync(250);
+            var again = await element.BoundingBoxAsync() ?? box;
+            if (again.Height == box.Height && again.Width == box.Width) break;
+            box = again;
+        }
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(Directory, $"page-{name}.png"), FullPage = true, Clip = new Clip { X = box.X, Y = box.Y, Width = box.Width, Height = box.Height },
+            Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide,
+        });
+    }
+
+    /// <summary>
     /// Waits until the page has at least <paramref name="count"/> Plotly charts and every one of them is drawn (plotly marks
     /// a drawn graph div with js-plotly-plot; Plotly.Blazor's divs are PlotlyChart&lt;n&gt;).
     /// </summary>

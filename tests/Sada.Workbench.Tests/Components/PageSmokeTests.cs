@@ -11,7 +11,7 @@ namespace Sada.Workbench.Tests.Components;
 public class PageSmokeTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     [Fact]
-    public async Task Run_page_answers_200_with_its_heading_status_and_the_runs_list_links_to_it()
+    public async Task Run_page_answers_200_with_its_heading_and_status_and_the_runs_list_answers()
     {
         int id;
         using (var db = api.Db())
@@ -34,7 +34,8 @@ public class PageSmokeTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Contains($"Run #{id}", html);
         Assert.Contains("Failed", html);
         Assert.Contains("held-out images are missing", html);
-        Assert.Contains($"href=\"runs/{id}\"", await client.GetStringAsync("/runs"));
+        // The runs table loads its rows once interactive (server paging), so the prerendered list has only its frame.
+        Assert.Contains("Search name, tags, notes, config", await client.GetStringAsync("/runs"));
     }
 
     [Theory]

@@ -14,7 +14,7 @@ public class RunsPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 
     public RunsPageTests(ApiFixture api)
     {
-        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<Sada.Data.Runs.RunCatalog>());
+        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<Sada.Workbench.Runs.RunsTablePages>());
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
