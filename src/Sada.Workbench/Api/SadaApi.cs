@@ -53,6 +53,7 @@ public static class SadaApi
     {
         app.MapDatasetsApi();
         app.MapRunsApi();
+        app.MapDownloadsApi();
         app.MapStudiesApi();
         return app;
     }
