@@ -34,8 +34,6 @@ public sealed record RunDownloadSet(RunCheckpoint Checkpoint, IReadOnlyList<RunM
         _ => throw new ArgumentOutOfRangeException(nameof(which), which, "not a checkpoint"),
     });
 
-    public bool Has(RunWeights which) => Classes.Count > 0 && File.Exists(PathOf(which));
-
     /// <summary>Why <paramref name="which"/> cannot be downloaded, in a sentence; null when it can.</summary>
     public string? Problem(RunWeights which) =>
         !File.Exists(PathOf(which)) ? $"run {RunId} has no {RunDownloads.Name(which)} weights yet"
