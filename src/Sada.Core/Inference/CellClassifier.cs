@@ -2,6 +2,7 @@ using Sada.Core.Algorithms;
 using Sada.Core.Augmentation;
 using Sada.Core.Imaging;
 using Sada.Core.Models;
+using Sada.Core.Models.Export;
 using Sada.Core.Runtime;
 using Sada.Core.Training;
 using TorchSharp;
@@ -45,27 +46,8 @@ public sealed class CellClassifier : IDisposable
     /// <exception cref="InvalidDataException">The file does not hold this network's weights.</exception>
     public static CellClassifier Load(AlgorithmConfig config, IReadOnlyList<string> classes, string weightsPath, Device device, int batchSize = 64)
     {
-        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"Weights not found: {weightsPath}", weightsPath);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        // The stored weights replace every parameter and statistic, so no ImageNet weights are read (a file may be gone).
-        var bare = config with
-        {
-            Weights = null,
-            Init = BackboneInit.Scratch,
-            FreezeBatchNorm = config.FreezesBatchNorm ? BatchNormPolicy.Always : BatchNormPolicy.Never,
-        };
-        var network = GlobalRandom.Exclusive(() => AlgorithmRegistry.CreateNetwork(bare, classes.Count, device));
-        try
-        {
-            network.load(weightsPath);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
-        {
-            network.Dispose();
-            throw new InvalidDataException($"{weightsPath} does not hold the weights of a {config.Algorithm} {config.Backbone} network " +
-                                           $"with {classes.Count} classes: {e.Message}", e);
-        }
-        network.eval();
+        var network = TrainedNetwork.Load(config, classes.Count, weightsPath, device);
         return new CellClassifier(network, classes, config.ImageSize, device, batchSize);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Sada.Core.Algorithms;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Sada.Core.Training;
 
@@ -54,6 +55,31 @@ public static class Checkpoint
             Optimizer(algorithm).load_state_dict(reader);
             (algorithm as IStatefulAlgorithm)?.LoadState(reader);
             return state;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path} is truncated.");
+        }
+    }
+
+    /// <summary>
+    /// The network alone from a resumable checkpoint (<see cref="Save"/>'s file), skipping the trainer's state and leaving the
+    /// optimizer's unread: the last step's weights, for downloads.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint of this version, or is truncated.</exception>
+    public static void LoadNetwork(string path, nn.Module network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        try
+        {
+            if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a Sada checkpoint.");
+            int version = reader.ReadInt32();
+            if (version != Version) throw new InvalidDataException($"{path} is a version {version} checkpoint; this build reads version {Version}.");
+            reader.ReadString(); // the algorithm's name
+            reader.ReadString(); // the trainer's state
+            network.load(reader);
         }
         catch (EndOfStreamException)
         {

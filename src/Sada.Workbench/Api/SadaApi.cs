@@ -55,6 +55,7 @@ public static class SadaApi
         app.MapDatasetsApi();
         app.MapRunsApi();
         app.MapRunAnnotationsApi();
+        app.MapDownloadsApi();
         app.MapStudiesApi();
         app.MapRunLossesApi();
         return app;

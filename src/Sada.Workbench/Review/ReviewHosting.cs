@@ -8,6 +8,7 @@ public static class ReviewHosting
     public static IServiceCollection AddSadaReview(this IServiceCollection services)
     {
         services.AddSingleton<RunCheckpoints>();
+        services.AddSingleton<RunDownloads>();
         services.AddSingleton<TrainedClassifiers>();
         services.AddSingleton<MisclassificationGallery>();
         services.AddSingleton(new PredictionGate());

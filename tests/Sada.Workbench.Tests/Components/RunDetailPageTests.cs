@@ -27,6 +27,7 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         _api = api;
         _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunPages>());
         _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunOverviewPages>());
+        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunDownloads>());
         _auth = _ctx.SignInAs(WorkbenchRoles.Researcher);
     }
 
