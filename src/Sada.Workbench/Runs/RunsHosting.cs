@@ -16,6 +16,7 @@ public static class RunsHosting
         builder.Services.AddSingleton<RunCancellation>();
         builder.Services.AddSingleton<RunPages>();
         builder.Services.AddSingleton<ComparePages>();
+        builder.Services.AddSingleton<RunSetFeeds>();
         builder.Services.AddSingleton<RunTimeEstimator>();
         builder.Services.AddSingleton<NewRunPages>();
         builder.Services.AddSingleton<CheckpointEmbedder>();
