@@ -252,6 +252,14 @@ public sealed class RunCatalog(IDbContextFactory<SadaDbContext> dbs, RunQueue qu
         return new(status == RunStatus.Cancelled ? CancelOutcome.Cancelled : CancelOutcome.CancelRequested, status);
     }
 
+    /// <summary>The runs' statuses as the hub sends them (unknown ids are left out): a feed's history when a page follows many runs.</summary>
+    public async Task<IReadOnlyList<Events.RunStatusMessage>> StatusesAsync(IReadOnlyCollection<int> runIds, CancellationToken cancellation = default)
+    {
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        var runs = await db.Runs.AsNoTracking().Where(r => runIds.Contains(r.Id)).OrderBy(r => r.Id).ToListAsync(cancellation);
+        return runs.Select(Events.RunStatusMessage.From).ToList();
+    }
+
     internal static IQueryable<RunSummary> Summaries(IQueryable<Run> runs) =>
         runs.Select(r => new RunSummary(r.Id, r.DatasetId, r.Dataset!.Name, r.StudyId, r.HoldoutCenter, r.Algorithm, r.Seed, r.Status,
             r.Step, r.TotalSteps, r.CancelRequested, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Device, r.Error,

@@ -141,15 +141,25 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
     }
 
     /// <summary>
-    /// The table of any set of runs: a run's row is named by its algorithm and the config fields that differ from that
-    /// algorithm's defaults (e.g. "sada K=5"); the seeds expected are every seed among the runs.
+    /// The table of hand-picked runs: one row per run, never merged with another (two runs with the same config and seed
+    /// are two rows), named "#id" and the run's name, else its algorithm and the config fields that differ from that
+    /// algorithm's defaults with its seed (e.g. "#12 sada K=5 seed 1"); each cell is that one run's selected evaluation.
     /// </summary>
     public async Task<StudyTable> TableForRunsAsync(string title, IReadOnlyCollection<int> runIds, CancellationToken cancellation = default)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellation);
-        var runs = await TableRunsAsync(db, db.Runs.Where(r => runIds.Contains(r.Id)), new Dictionary<string, string>(), cancellation);
-        return StudyTable.Build(title, runs, centers: runs.Select(r => r.HeldOut).Distinct().Order());
+        var names = await db.Runs.AsNoTracking().Where(r => runIds.Contains(r.Id)).Select(r => new { r.Id, r.Name }).ToDictionaryAsync(r => r.Id, r => r.Name, cancellation);
+        var runs = (await TableRunsAsync(db, db.Runs.Where(r => runIds.Contains(r.Id)), new Dictionary<string, string>(), cancellation))
+            .OrderBy(r => r.RunId)
+            // The row is the run: its seed goes into its label and every row expects one seed.
+            .Select(r => r with { Variant = RunLabel(r.RunId, names.GetValueOrDefault(r.RunId), r.Variant, r.Seed), Seed = 0 })
+            .ToList();
+        return StudyTable.Build(title, runs, centers: runs.Select(r => r.HeldOut).Distinct().Order(StringComparer.Ordinal), seeds: [0]);
     }
+
+    /// <summary>A hand-picked run's row label: "#12 my name", else "#12 sada init=imagenet seed 1".</summary>
+    public static string RunLabel(int runId, string? name, string described, int seed) =>
+        string.IsNullOrWhiteSpace(name) ? $"#{runId} {described} seed {seed}" : $"#{runId} {name.Trim()}";
 
     /// <summary>The ids among <paramref name="runIds"/> that no run has.</summary>
     public async Task<IReadOnlyList<int>> MissingRunsAsync(IReadOnlyCollection<int> runIds, CancellationToken cancellation = default)

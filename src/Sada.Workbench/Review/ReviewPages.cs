@@ -14,8 +14,22 @@ namespace Sada.Workbench.Review;
 /// </summary>
 public sealed record RunReview(int RunId, string Variant, string Algorithm, int Seed, RunStatus Status, string HeldOut, MetricMessage? Selected, string? Problem);
 
+/// <summary>One variant's mean on one held-out center over its runs that have a selected evaluation (its seeds).</summary>
+public sealed record VariantMean(string Variant, int Runs, double? Accuracy, double? F1Macro);
+
 /// <summary>The runs that held one center out.</summary>
-public sealed record CenterReview(string HeldOut, IReadOnlyList<RunReview> Runs);
+public sealed record CenterReview(string HeldOut, IReadOnlyList<RunReview> Runs)
+{
+    /// <summary>
+    /// Per variant (in the runs' order), the mean over its scored runs: SADA and ERM are never averaged together, a
+    /// variant's seeds are.
+    /// </summary>
+    public IReadOnlyList<VariantMean> Means => Runs.Where(r => r.Selected is not null).GroupBy(r => r.Variant, StringComparer.Ordinal)
+        .Select(g => new VariantMean(g.Key, g.Count(), Mean(g.Select(r => r.Selected!.HeldOutAccuracy)), Mean(g.Select(r => r.Selected!.HeldOutF1Macro))))
+        .ToList();
+
+    static double? Mean(IEnumerable<double?> values) => values.OfType<double>().ToList() is { Count: > 0 } v ? v.Average() : null;
+}
 
 /// <summary>What a review page shows: a run or a study's runs, grouped by held-out center.</summary>
 public sealed record ReviewScope(string Title, string Dataset, int? StudyId, IReadOnlyList<CenterReview> Centers);

@@ -46,6 +46,10 @@ public sealed class ComparePages(StudyService studies, RunCatalog catalog, RunSt
         return (table, details.Runs.Where(r => r.Status == RunStatus.Completed).Select(r => r.Id).ToList());
     }
 
+    /// <summary>Every run of the study (queued and running included), to follow; empty for an unknown study.</summary>
+    public async Task<IReadOnlyList<int>> StudyRunIdsAsync(int id, CancellationToken cancellation = default) =>
+        (await studies.GetAsync(id, cancellation))?.Runs.Select(r => r.Id).ToList() ?? [];
+
     public Task<StudyTable> TableForRunsAsync(IReadOnlyCollection<int> runIds, CancellationToken cancellation = default) =>
         studies.TableForRunsAsync(Api.RunsApi.SelectionTitle(runIds), runIds, cancellation);
 

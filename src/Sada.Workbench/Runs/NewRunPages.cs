@@ -48,13 +48,13 @@ public sealed class NewRunPages(DatasetReads datasets, RunRequests requests, Stu
         return runs.Select(r => r.Id).ToList();
     }
 
-    /// <summary>The preset's study (<see cref="StudyPresets"/>) over <paramref name="baseConfig"/>, in one transaction; returns the study's id.</summary>
-    public async Task<int> QueueStudyAsync(string preset, string name, string dataset, IReadOnlyList<string> heldOut, IReadOnlyList<int> seeds,
-        AlgorithmConfig baseConfig, CancellationToken cancellation = default)
-    {
-        var request = StudyPresets.Create(preset, name, dataset, baseConfig) with { HeldOut = heldOut, Seeds = seeds };
-        return (await studies.CreateAsync(request, cancellation)).Id;
-    }
+    /// <summary>
+    /// The study of the form's grid (its variants x held-out centers x seeds), in one transaction, through the same
+    /// <see cref="StudyService.CreateAsync"/> as POST /api/studies; returns the study's id.
+    /// </summary>
+    public async Task<int> QueueStudyAsync(string name, string dataset, IReadOnlyList<StudyVariant> variants, IReadOnlyList<string> heldOut,
+        IReadOnlyList<int> seeds, CancellationToken cancellation = default) =>
+        (await studies.CreateAsync(new StudyRequest(name, dataset, variants, heldOut, seeds), cancellation)).Id;
 
     public Task<IReadOnlyList<SpeedSample>> SpeedSamplesAsync(CancellationToken cancellation = default) => estimator.SamplesAsync(Device, cancellation);
 }

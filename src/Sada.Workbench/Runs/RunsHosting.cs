@@ -18,6 +18,7 @@ public static class RunsHosting
         builder.Services.AddSingleton<ComparePages>();
         builder.Services.AddSingleton<RunOverviewPages>();
         builder.Services.AddSingleton<RunsTablePages>();
+        builder.Services.AddSingleton<RunSetFeeds>();
         builder.Services.AddSingleton<RunTimeEstimator>();
         builder.Services.AddSingleton<NewRunPages>();
         builder.Services.AddSingleton<CheckpointEmbedder>();

@@ -145,15 +145,31 @@ public class StudyTableTests : IDisposable
     }
 
     [DbFact]
-    public async Task Any_set_of_runs_gets_a_table_named_by_config()
+    public async Task Hand_picked_runs_are_one_row_each_named_by_id_and_config_even_with_the_same_config_and_seed()
     {
         using var db = _db.Open();
-        var ids = db.Runs.Where(r => r.Algorithm == "erm").Select(r => r.Id).ToList();
+        var erm = db.Runs.Where(r => r.Algorithm == "erm" && r.HoldoutCenter == "a" && r.Status == RunStatus.Completed).OrderBy(r => r.Id).ToList();
+        // A re-run of ERM seed 0 on a: the same config and seed as erm[0], another result. It must not replace erm[0]'s number.
+        var again = new Run
+        {
+            DatasetId = erm[0].DatasetId, HoldoutCenter = "a", Algorithm = "erm", Seed = 0, Status = RunStatus.Completed, ConfigJson = erm[0].ConfigJson,
+            Name = "erm again", Metrics = [new RunMetric { Step = 5, Stage = 2, ValidationAccuracy = 0.9, HeldOutAccuracy = 0.40, HeldOutF1Macro = 0.30 }],
+        };
+        db.Runs.Add(again);
+        db.SaveChanges();
+        var ids = erm.Select(r => r.Id).Append(again.Id).ToList();
+
         var table = await _studies.TableForRunsAsync("erm runs", ids);
-        var row = Assert.Single(table.Rows);
-        Assert.StartsWith("erm ", row.Variant);
-        Assert.Contains("steps=20", row.Variant);
-        Assert.Equal(0.86, row.Cells[0].F1Micro.Mean!.Value, 1e-12);
+
+        Assert.Equal([$"#{erm[0].Id} ", $"#{erm[1].Id} ", $"#{again.Id} "], table.Rows.Select(r => r.Variant[..(r.Variant.IndexOf(' ', StringComparison.Ordinal) + 1)]));
+        Assert.StartsWith($"#{erm[0].Id} erm ", table.Rows[0].Variant);
+        Assert.Contains("steps=20", table.Rows[0].Variant);
+        Assert.EndsWith(" seed 0", table.Rows[0].Variant);
+        Assert.EndsWith(" seed 1", table.Rows[1].Variant);
+        Assert.Equal($"#{again.Id} erm again", table.Rows[2].Variant);
+        // Each cell is its run's own selected evaluation, complete (one run expected per row).
+        Assert.Equal([0.85, 0.87, 0.40], table.Rows.Select(r => Math.Round(r.Cells[0].F1Micro.Mean!.Value, 12)));
+        Assert.All(table.Rows, r => Assert.True(r.Cells[0].F1Micro.Complete));
     }
 
     [DbFact]

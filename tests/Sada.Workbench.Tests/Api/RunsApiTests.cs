@@ -247,11 +247,12 @@ public class RunsApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split('\n');
-        // Two seeds of SADA: 85.00 +- 7.07 (sample std); ERM one seed. Each row says where it started.
-        Assert.Single(lines, l => l.StartsWith("sada init=imagenet,acevedo,f1_micro,85.00,7.07,2,2,true", StringComparison.Ordinal));
-        Assert.Single(lines, l => l.StartsWith("erm init=imagenet,acevedo,f1_macro,50.00,,1,2,false", StringComparison.Ordinal));
+        // One row per run, named by its id, where it started and its seed: the two SADA seeds are not averaged.
+        Assert.Single(lines, l => l.StartsWith($"#{ids[0]} sada init=imagenet seed 0,acevedo,f1_micro,80.00,,1,1,false", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith($"#{ids[1]} sada init=imagenet seed 1,acevedo,f1_micro,90.00,,1,1,true", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith($"#{ids[2]} erm init=imagenet seed 0,acevedo,f1_macro,50.00,,1,1,false", StringComparison.Ordinal));
         var tex = await client.GetStringAsync($"/api/runs/table.tex?ids={ids[0]},{ids[1]}");
-        Assert.Contains("\\textbf{85.0} $\\pm$ 7.1", tex);
+        Assert.Contains("\\textbf{90.0}", tex);
 
         var bad = await client.GetAsync("/api/runs/table.csv?ids=3,x");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -159,4 +159,31 @@ public class StudiesApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/studies/424242")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/studies/424242/table.csv")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_sada_vs_erm_preset_on_one_center_and_one_seed_is_two_runs_and_a_bad_custom_grid_is_named_per_field()
+    {
+        using var client = fixture.Client();
+        var response = await client.PostAsJsonAsync("/api/studies", new
+        {
+            name = "sada vs erm", dataset = "cells", preset = "sada-vs-erm", config = new { steps = 20, stage1Steps = 10 }, heldOut = new[] { "raabin" }, seeds = new[] { 0 },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var study = await Json(response);
+        Assert.Equal(["sada", "erm"], study.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("algorithm").GetString()).Order().Reverse());
+        Assert.Equal(["SADA", "ERM"], study.GetProperty("grid").GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+
+        // The form's checks, made by the same service: duplicate names, no center, an empty grid.
+        response = await client.PostAsJsonAsync("/api/studies", new
+        {
+            name = "x", dataset = "cells", heldOut = Array.Empty<string>(), seeds = new[] { 0 },
+            variants = new object[] { new { name = "A", config = new { } }, new { name = "A", config = new { algorithm = "erm" } } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await Json(response)).GetProperty("errors");
+        Assert.Contains("the name 'A' is used twice", errors.GetProperty("variants[1].name")[0].GetString());
+        Assert.Contains("at least one held-out center", errors.GetProperty("heldOut")[0].GetString());
+        response = await client.PostAsJsonAsync("/api/studies", new { name = "x", dataset = "cells", variants = Array.Empty<object>() });
+        Assert.Contains("at least one variant", (await Json(response)).GetProperty("errors").GetProperty("variants")[0].GetString());
+    }
 }

@@ -49,7 +49,8 @@ public sealed class RunFlowBrowserTests(BrowserWorkbench workbench) : BrowserTes
         var table = page.Locator(".sada-study-table");
         await Expect(table.Locator("thead")).ToContainTextAsync(heldOut);
         await Expect(table.Locator("tbody tr")).ToHaveCountAsync(1);
-        await Expect(table.Locator("tbody tr td").First).ToHaveTextAsync(new Regex("^sada "));
+        // A selected run is a row of its own, named by its id.
+        await Expect(table.Locator("tbody tr td").First).ToHaveTextAsync(new Regex($"^#{run} sada "));
         await Expect(table.Locator("tbody tr td").Nth(1)).ToHaveTextAsync(new Regex(@"^\d+\.\d / \d+\.\d"));
         Assert.Equal([$"#{run} sada {heldOut} s7"], (await PlotlyCharts.TracesAsync(page, "Held-out accuracy")).Select(t => t.Name));
     }

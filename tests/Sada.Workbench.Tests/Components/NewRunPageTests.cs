@@ -54,6 +54,10 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
 
     static IElement Field(IRenderedComponent<NewRun> page, string field) => page.Find($"[data-testid={field}]");
 
+    /// <summary>The grid's rows as "name: what differs from the shared settings".</summary>
+    static List<string> GridRows(IRenderedComponent<NewRun> page) =>
+        page.FindAll("[data-testid=grid-row]").Select(r => $"{r.QuerySelector("input")!.GetAttribute("value")}: {r.QuerySelector("[data-testid=variant-diff]")!.TextContent.Trim()}").ToList();
+
     /// <summary>The messages under a field: the helper line of the MudBlazor input control around it.</summary>
     static string MessageOf(IRenderedComponent<NewRun> page, string field) =>
         Field(page, field).Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text")!.TextContent.Trim();
@@ -162,7 +166,7 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         Field(page, "seeds").Change("1, 1");
         page.WaitForAssertion(() => Assert.Equal("seeds must be distinct", MessageOf(page, "seeds")));
         Field(page, "seeds").Change("1, x");
-        page.WaitForAssertion(() => Assert.Equal("'x' is not a seed; write whole numbers separated by commas", MessageOf(page, "seeds")));
+        page.WaitForAssertion(() => Assert.Equal("'x' is not a seed; write whole numbers separated by commas, or a count (n=3)", MessageOf(page, "seeds")));
         Field(page, "center-acevedo").Change(false);
         page.WaitForAssertion(() => Assert.Equal("choose at least one held-out center", Field(page, "held-out-error").TextContent));
         Assert.True(Field(page, "submit").HasAttribute("disabled"));
@@ -175,9 +179,8 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         Field(page, "preset-FullAblation").Click();
 
         page.WaitForAssertion(() => Assert.Equal("6 variants x 3 held-out centers x 3 seeds = 54 runs", Field(page, "count").TextContent.Trim()));
-        var rows = page.FindAll("[data-testid=grid] tbody tr").Select(r => r.TextContent).ToList();
-        Assert.Equal(["SADA(the SADA row)", "SADA w/o SBAstainAugmentation=false", "SADA w/o LAlaWeight=0", "SADA w/o DISCcontrast=none",
-            "SADA single-stagetwoStage=false", "ERMalgorithm=erm"], rows);
+        Assert.Equal(["SADA: (the shared settings)", "SADA w/o SBA: stainAugmentation=false", "SADA w/o LA: laWeight=0", "SADA w/o DISC: contrast=none",
+            "SADA single-stage: twoStage=false", "ERM: algorithm=erm"], GridRows(page));
         Assert.Equal("0, 1, 2", Field(page, "seeds").GetAttribute("value"));
         // The grid switches the ablations off itself, so they are not the form's to change.
         Assert.True(Field(page, "StainAugmentation").HasAttribute("disabled"));
@@ -205,9 +208,8 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         Field(page, "preset-TableOne").Click();
 
         page.WaitForAssertion(() => Assert.Equal("6 variants x 3 held-out centers x 3 seeds = 54 runs", Field(page, "count").TextContent.Trim()));
-        var rows = page.FindAll("[data-testid=grid] tbody tr").Select(r => r.TextContent).ToList();
-        Assert.Equal(["ERMalgorithm=erm", "CORALalgorithm=coral", "Mixupalgorithm=mixup", "SelfRegalgorithm=selfreg", "BoDAalgorithm=boda",
-            "SADA(the SADA row)"], rows);
+        Assert.Equal(["ERM: algorithm=erm", "CORAL: algorithm=coral", "Mixup: algorithm=mixup", "SelfReg: algorithm=selfreg", "BoDA: algorithm=boda",
+            "SADA: (the shared settings)"], GridRows(page));
         // Every row shares the form's settings, SADA's switches included.
         Assert.False(Field(page, "StainAugmentation").HasAttribute("disabled"));
         Field(page, "study-name").Change("table one, 20 steps");
@@ -225,19 +227,76 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
-    public void A_study_the_service_refuses_shows_the_reason_and_queues_nothing()
+    public void A_grid_with_two_rows_of_one_config_is_refused_next_to_the_row_and_queues_nothing()
     {
         var page = Render();
         Field(page, "preset-FullAblation").Click();
-        // LA weight 0 in the SADA row makes it the same as the "w/o LA" row: valid values, but a grid the study refuses.
+        // LA weight 0 in the shared settings makes the SADA row the same as the "w/o LA" row: valid values, but a grid the study refuses.
         Field(page, nameof(AlgorithmConfig.LaWeight)).Change("0");
         int before = RunCount();
 
-        page.WaitForAssertion(() => Assert.False(Field(page, "submit").HasAttribute("disabled")));
+        page.WaitForAssertion(() => Assert.Equal("the same config as variant 'SADA'", Field(page, "variant-error-2").TextContent));
+        Assert.True(Field(page, "submit").HasAttribute("disabled"));
+        Assert.Equal(before, RunCount());
+    }
+
+    [Fact]
+    public async Task A_custom_study_from_the_sada_vs_erm_preset_with_a_row_edited_in_place_and_one_added_queues_every_row_as_edited()
+    {
+        var page = Render();
+        Field(page, "Steps").Change("20");
+        Field(page, "Stage1Steps").Change("10");
+        Field(page, "preset-SadaVsErm").Click();
+        page.WaitForAssertion(() => Assert.Equal(["SADA: (the shared settings)", "ERM: algorithm=erm"], GridRows(page)));
+        Field(page, "center-acevedo").Change(false);
+        Field(page, "center-zheng").Change(false);
+        Field(page, "seeds").Change("n=2");
+        page.WaitForAssertion(() => Assert.Equal("2 variants x 1 held-out center x 2 seeds = 4 runs", Normalise(Field(page, "count").TextContent)));
+
+        // Edit ERM alone in place: the fields now show its config; 30 steps on that row only.
+        Field(page, "edit-1").Click();
+        page.WaitForAssertion(() => Assert.Equal("erm", page.FindComponent<Sada.Workbench.Components.Shared.AlgorithmConfigFields>().Instance.Config.Algorithm));
+        Field(page, "Steps").Change("30");
+        page.WaitForAssertion(() => Assert.Contains("steps", Field(page, "variant-edited").TextContent));
+        Field(page, "edit-shared").Click();
+
+        // A third row from the registry, then a name used twice is refused under the name until it is changed.
+        var add = page.FindComponents<MudBlazor.MudSelect<string>>().Single(c => c.Instance.Label == "Add a row");
+        await add.InvokeAsync(() => add.Instance.ValueChanged.InvokeAsync("coral"));
+        page.WaitForAssertion(() => Assert.Equal(3, GridRows(page).Count));
+        Field(page, "variant-name-2").Change("ERM");
+        page.WaitForAssertion(() => Assert.Equal("the name 'ERM' is used twice (row 2 has it)", MessageOf(page, "variant-name-2")));
+        Assert.True(Field(page, "submit").HasAttribute("disabled"));
+        Field(page, "variant-name-2").Change("CORAL");
+        Field(page, "study-name").Change("custom grid");
+        page.WaitForAssertion(() => Assert.Equal("Create study (6 runs)", Field(page, "submit").TextContent.Trim()));
         Field(page, "submit").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("the same config as variant 'SADA'", Field(page, "variants-error").TextContent));
-        Assert.Equal(before, RunCount());
+        using var db = _api.Db();
+        var study = db.Studies.AsNoTracking().Include(s => s.Runs).Single(s => s.Name == "custom grid");
+        Assert.Equal(6, study.Runs.Count);
+        Assert.All(study.Runs, r => Assert.Equal("raabin", r.HoldoutCenter));
+        Assert.Equal([0, 1], study.Runs.Select(r => r.Seed).Distinct().Order());
+        var steps = study.Runs.GroupBy(r => r.Algorithm).ToDictionary(g => g.Key, g => g.Select(r => AlgorithmConfig.FromJson(r.ConfigJson).Steps).Distinct().Single());
+        Assert.Equal(new Dictionary<string, int> { ["sada"] = 20, ["erm"] = 30, ["coral"] = 20 }, steps);
+        Assert.EndsWith($"/compare?study={study.Id}", _ctx.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public void An_empty_grid_no_center_and_a_bad_seed_list_each_say_so_next_to_their_field()
+    {
+        var page = Render();
+        Field(page, "preset-SadaVsErm").Click();
+        Field(page, "remove-1").Click();
+        Field(page, "remove-0").Click();
+        page.WaitForAssertion(() => Assert.Contains("the grid is empty", Field(page, "variants-error").TextContent));
+        foreach (var center in new[] { "acevedo", "raabin", "zheng" }) Field(page, $"center-{center}").Change(false);
+        page.WaitForAssertion(() => Assert.Equal("choose at least one held-out center", Field(page, "held-out-error").TextContent));
+        Field(page, "seeds").Change("0, -1");
+        page.WaitForAssertion(() => Assert.Equal("seeds must not be negative", MessageOf(page, "seeds")));
+        Field(page, "seeds").Change("n=0");
+        page.WaitForAssertion(() => Assert.Equal("a seed count is between 1 and 100", MessageOf(page, "seeds")));
+        Assert.True(Field(page, "submit").HasAttribute("disabled"));
     }
 
     [Fact]

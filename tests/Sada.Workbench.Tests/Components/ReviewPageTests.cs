@@ -25,7 +25,7 @@ public class ReviewPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     {
         _api = api;
         _ctx.SignInAs(WorkbenchRoles.Reviewer);
-        foreach (var type in new[] { typeof(ReviewPages), typeof(MisclassificationGallery) })
+        foreach (var type in new[] { typeof(ReviewPages), typeof(MisclassificationGallery), typeof(Sada.Workbench.Runs.RunSetFeeds) })
             _ctx.Services.AddSingleton(type, api.Factory.Services.GetRequiredService(type));
     }
 
@@ -71,7 +71,8 @@ public class ReviewPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         Assert.Equal(["SADA", "ERM"], raabin.Select(r => r.Children[1].TextContent));
         Assert.All(raabin, r => Assert.Equal("52.0 %", r.QuerySelector("[data-testid=f1-macro]")!.TextContent));
         Assert.All(raabin, r => Assert.Equal("20", r.Children[4].TextContent));
-        Assert.Contains("Mean over 2 runs", centers[0].QuerySelector("[data-testid=center-mean]")!.TextContent);
+        Assert.Equal(["SADA, mean over 1 run", "ERM, mean over 1 run"],
+            centers[0].QuerySelectorAll("[data-testid=variant-mean]").Select(m => m.TextContent.Split(':')[0].Trim()));
         Assert.All(centers[1].QuerySelectorAll("[data-testid=accuracy]"), a => Assert.Equal("", a.TextContent));
 
         // A completed run's details: recall and confusion of the selected step; its weights were never written, and the page says so.
@@ -84,6 +85,60 @@ public class ReviewPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
         var row = page.FindAll("[data-testid=run-row]").First(r => r.TextContent.Contains($"#{waiting}"));
         row.QuerySelector("button")!.Click();
         page.WaitForAssertion(() => Assert.Contains("has made no evaluation yet", page.Find("[data-testid=no-checkpoint]").TextContent));
+    }
+
+    [Fact]
+    public async Task A_studys_review_keeps_its_variants_apart_with_a_mean_per_variant_and_center_over_its_seeds()
+    {
+        var studies = _api.Factory.Services.GetRequiredService<StudyService>();
+        var study = await studies.CreateAsync(new StudyRequest("review variants apart", "cells",
+            [new StudyVariant("SADA", new AlgorithmConfig()), new StudyVariant("ERM", new AlgorithmConfig { Algorithm = "erm" })], ["raabin"], [0, 1]));
+        using (var db = _api.Db())
+        {
+            foreach (var r in db.Runs.Where(r => r.StudyId == study.Id).ToList())
+            {
+                r.Status = RunStatus.Completed;
+                // SADA 80 and 90 %, ERM 40 and 50 %: 85 and 45, never the 65 of all four together.
+                double accuracy = (r.Algorithm == "sada" ? 0.80 : 0.40) + r.Seed / 10.0;
+                r.Metrics.Add(Metric(10, 0.9, accuracy, accuracy - 0.1));
+            }
+            db.SaveChanges();
+        }
+
+        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo($"/review?study={study.Id}");
+        var page = _ctx.Render<ReviewPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=variant-mean]").Count));
+
+        Assert.Equal(["SADA, mean over 2 runs: accuracy 85.0 %, F1-macro 75.0 %", "ERM, mean over 2 runs: accuracy 45.0 %, F1-macro 35.0 %"],
+            page.FindAll("[data-testid=variant-mean]").Select(m => string.Join(' ', m.TextContent.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries))));
+        Assert.DoesNotContain("65.0 %", page.Markup);
+    }
+
+    [Fact]
+    public async Task A_studys_review_shows_a_run_that_finishes_while_it_is_open_without_a_reload()
+    {
+        var studies = _api.Factory.Services.GetRequiredService<StudyService>();
+        var study = await studies.CreateAsync(new StudyRequest("review live", "cells",
+            [new StudyVariant("SADA", new AlgorithmConfig()), new StudyVariant("ERM", new AlgorithmConfig { Algorithm = "erm" })], ["zheng"], [0]));
+        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo($"/review?study={study.Id}");
+        var page = _ctx.Render<ReviewPage>();
+        page.WaitForAssertion(() => Assert.StartsWith("0/2 done", page.Find("[data-testid=done]").TextContent.Trim()));
+        Assert.All(page.FindAll("[data-testid=accuracy]"), a => Assert.Equal("", a.TextContent));
+
+        Run run;
+        using (var db = _api.Db())
+        {
+            run = db.Runs.Where(r => r.StudyId == study.Id).OrderBy(r => r.Id).First();
+            run.Status = RunStatus.Completed;
+            run.Metrics.Add(Metric(10, 0.9, 0.64, 0.55));
+            db.SaveChanges();
+        }
+        await _api.Factory.Services.GetRequiredService<Sada.Workbench.Runs.IRunEvents>()
+            .StatusChangedAsync(Sada.Data.Runs.Events.RunRef.Of(run), Sada.Data.Runs.Events.RunStatusMessage.From(run));
+
+        page.WaitForAssertion(() => Assert.StartsWith("1/2 done", page.Find("[data-testid=done]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("64.0 %", page.FindAll("[data-testid=accuracy]")[0].TextContent));
+        Assert.Equal("Completed", page.FindAll("[data-testid=run-row]")[0].Children[3].TextContent);
     }
 
     [Fact]
