@@ -104,7 +104,8 @@ public sealed class RunCatalog(IDbContextFactory<SadaDbContext> dbs, RunQueue qu
         return new(status == RunStatus.Cancelled ? CancelOutcome.Cancelled : CancelOutcome.CancelRequested, status);
     }
 
+    /// <summary>Runs as listed; <see cref="RunSummary.Step"/> is the step shown (<see cref="RunSteps.Shown(RunStatus, int, int)"/>).</summary>
     internal static IQueryable<RunSummary> Summaries(IQueryable<Run> runs) =>
         runs.Select(r => new RunSummary(r.Id, r.DatasetId, r.Dataset!.Name, r.StudyId, r.HoldoutCenter, r.Algorithm, r.Seed, r.Status,
-            r.Step, r.TotalSteps, r.CancelRequested, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Device, r.Error));
+            RunSteps.Shown(r.Status, r.Step, r.TotalSteps), r.TotalSteps, r.CancelRequested, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Device, r.Error));
 }
