@@ -6,6 +6,9 @@ using Sada.Data.Studies;
 
 namespace Sada.Workbench.Runs;
 
+/// <summary>A number field whose text is not a number (<see cref="Message"/>), or is one again (null).</summary>
+public sealed record FieldTextError(string Field, string? Message);
+
 /// <summary>The new-run form's starting points: SADA with the method's defaults, ERM, and the full ablation study.</summary>
 public enum NewRunPreset { Sada, Erm, FullAblation, TableOne }
 
@@ -20,6 +23,7 @@ public sealed partial class NewRunForm
     public const string DatasetKey = "dataset", HeldOutKey = "heldOut", SeedsKey = "seeds", NameKey = "name", VariantsKey = "variants", FormKey = "form";
 
     readonly Dictionary<string, string> _submitErrors = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> _textErrors = new(StringComparer.Ordinal);
     AlgorithmConfig _config = new();
     DatasetChoice? _dataset;
     IReadOnlyList<string> _heldOut = [];
@@ -69,6 +73,7 @@ public sealed partial class NewRunForm
     public void Apply(NewRunPreset preset)
     {
         Preset = preset;
+        _textErrors.Clear();
         Config = preset == NewRunPreset.Erm ? new AlgorithmConfig { Algorithm = "erm" } : new AlgorithmConfig();
         if (StudyPreset is not { } study) return;
         var request = StudyPresets.Create(study, "", "");
@@ -82,6 +87,7 @@ public sealed partial class NewRunForm
     public void From(RunSource source, DatasetChoice? dataset)
     {
         Preset = null;
+        _textErrors.Clear();
         Dataset = dataset;
         HeldOut = [source.HeldOut];
         Seeds = source.Config.Seed.ToString(CultureInfo.InvariantCulture);
@@ -118,7 +124,8 @@ public sealed partial class NewRunForm
     {
         get
         {
-            var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+            // A field whose text is not a number says so; its value's check would be about the last number it held.
+            var errors = new Dictionary<string, string>(_textErrors, StringComparer.Ordinal);
             foreach (var e in Config.Validate(CheckWeights)) errors.TryAdd(e.Field, e.Message);
             if (Dataset is null) errors[DatasetKey] = "choose a dataset";
             else if (Dataset.Centers.Count < 2) errors[DatasetKey] = "leave-one-center-out needs a dataset with at least two centers";
@@ -132,6 +139,13 @@ public sealed partial class NewRunForm
     }
 
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>A config field's text is not a number (held, and shown under it, until it is one again or a preset replaces the config).</summary>
+    public void SetTextError(FieldTextError error)
+    {
+        if (error.Message is { } message) _textErrors[error.Field] = message;
+        else _textErrors.Remove(error.Field);
+    }
 
     /// <summary>Files a refusal of <see cref="RunRequests"/> or <see cref="StudyService"/> under the form's keys: "config.K" and "variants[2].config.K" under "K".</summary>
     public void Refused(RunRequestException refusal)
