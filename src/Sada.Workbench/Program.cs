@@ -16,8 +16,7 @@ app.UseSadaDatabase();
 await app.UseSadaAccountsAsync();
 
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
-// An address no endpoint takes answers 404 with the not-found page (the API's own 404s stay problem+json).
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseNotFoundPage();
 app.UseSadaApi();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -36,6 +36,16 @@ public class NotFoundPageTests : IClassFixture<WorkbenchFactory>
     }
 
     [Fact]
+    public async Task A_post_to_an_unknown_address_is_a_bare_404_not_a_page()
+    {
+        using var client = _factory.SignedInClient();
+        var response = await client.PostAsync("/no-such-page", new FormUrlEncodedContent([]));
+        // 405 when a page route matches the address for GET only.
+        Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"answered {response.StatusCode}");
+        Assert.DoesNotContain("Page not found", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_unknown_api_address_still_answers_problem_json()
     {
         using var client = _factory.SignedInClient();
