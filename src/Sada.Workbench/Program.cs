@@ -16,6 +16,7 @@ app.UseSadaDatabase();
 await app.UseSadaAccountsAsync();
 
 if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+app.UseNotFoundPage();
 app.UseSadaApi();
 app.UseAuthentication();
 app.UseAuthorization();

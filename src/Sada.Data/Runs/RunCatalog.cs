@@ -260,8 +260,9 @@ public sealed class RunCatalog(IDbContextFactory<SadaDbContext> dbs, RunQueue qu
         return runs.Select(Events.RunStatusMessage.From).ToList();
     }
 
+    /// <summary>Runs as listed; <see cref="RunSummary.Step"/> is the step shown (<see cref="RunSteps.Shown(RunStatus, int, int)"/>).</summary>
     internal static IQueryable<RunSummary> Summaries(IQueryable<Run> runs) =>
         runs.Select(r => new RunSummary(r.Id, r.DatasetId, r.Dataset!.Name, r.StudyId, r.HoldoutCenter, r.Algorithm, r.Seed, r.Status,
-            r.Step, r.TotalSteps, r.CancelRequested, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Device, r.Error,
+            RunSteps.Shown(r.Status, r.Step, r.TotalSteps), r.TotalSteps, r.CancelRequested, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Device, r.Error,
             r.Name, r.Tags.Select(t => t.Name).OrderBy(n => n).ToList(), r.SelectedStep, r.SelectedAccuracy, r.SelectedF1Macro));
 }

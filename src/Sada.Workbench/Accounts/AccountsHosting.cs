@@ -79,6 +79,7 @@ public static class AccountsHosting
         services.Configure<HubOptions<RunsHub>>(o => o.AddFilter<StampCheckingHubFilter>());
         services.AddScoped<FirstAdmin>();
         services.AddScoped<WorkbenchUsers>();
+        services.TryAddSingleton<Sada.Data.Accounts.UserSettingsStore>();
 
         // Keys in the data directory, so sign-ins survive a restart and the workbench can move machines with its data.
         var data = builder.Configuration.GetSection(SadaOptions.Section).Get<SadaOptions>() ?? new SadaOptions();

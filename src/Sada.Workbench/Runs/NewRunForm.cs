@@ -8,6 +8,9 @@ using Sada.Data.Studies;
 
 namespace Sada.Workbench.Runs;
 
+/// <summary>A number field whose text is not a number (<see cref="Message"/>), or is one again (null).</summary>
+public sealed record FieldTextError(string Field, string? Message);
+
 /// <summary>
 /// The new-run form's starting points: SADA with the method's defaults and ERM (plain runs); SADA vs ERM, the full
 /// ablation and Table I (studies: they fill the grid); a custom study (a grid of one row, the form's config).
@@ -39,6 +42,7 @@ public sealed partial class NewRunForm
     public const string DatasetKey = "dataset", HeldOutKey = "heldOut", SeedsKey = "seeds", NameKey = "name", VariantsKey = "variants", FormKey = "form";
 
     readonly Dictionary<string, string> _submitErrors = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> _textErrors = new(StringComparer.Ordinal);
     AlgorithmConfig _config = new();
     DatasetChoice? _dataset;
     IReadOnlyList<string> _heldOut = [];
@@ -173,6 +177,7 @@ public sealed partial class NewRunForm
     public void Apply(NewRunPreset preset)
     {
         Preset = preset;
+        _textErrors.Clear();
         _editing = null;
         if (preset is NewRunPreset.Sada or NewRunPreset.Erm)
         {
@@ -205,6 +210,7 @@ public sealed partial class NewRunForm
     public void From(RunSource source, DatasetChoice? dataset)
     {
         Preset = null;
+        _textErrors.Clear();
         _rows = null;
         _editing = null;
         Dataset = dataset;
@@ -243,7 +249,8 @@ public sealed partial class NewRunForm
     {
         get
         {
-            var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+            // A field whose text is not a number says so; its value's check would be about the last number it held.
+            var errors = new Dictionary<string, string>(_textErrors, StringComparer.Ordinal);
             // The fields show the shared settings or the row being edited: their problems go under those fields.
             foreach (var e in EditedConfig.Validate(CheckWeights)) errors.TryAdd(e.Field, e.Message);
             if (Dataset is null) errors[DatasetKey] = "choose a dataset";
@@ -281,6 +288,13 @@ public sealed partial class NewRunForm
             else if (configs.TryGetValue(config.ToJson(), out var twin)) errors[RowConfigKey(i)] = $"the same config as variant '{twin}'";
             else configs[config.ToJson()] = name;
         }
+    }
+
+    /// <summary>A config field's text is not a number (held, and shown under it, until it is one again or a preset replaces the config).</summary>
+    public void SetTextError(FieldTextError error)
+    {
+        if (error.Message is { } message) _textErrors[error.Field] = message;
+        else _textErrors.Remove(error.Field);
     }
 
     /// <summary>Files a refusal of <see cref="RunRequests"/> or <see cref="StudyService"/> under the form's keys: "config.K" and "variants[2].config.K" under "K".</summary>

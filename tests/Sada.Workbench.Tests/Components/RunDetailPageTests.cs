@@ -173,6 +173,6 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     public void An_unknown_run_says_so()
     {
         var page = _ctx.Render<RunDetail>(ps => ps.Add(p => p.Id, 99999));
-        page.WaitForAssertion(() => Assert.Contains("No run #99999", page.Markup));
+        page.WaitForAssertion(() => Assert.Contains("run 99999 does not exist", page.Markup));
     }
 }
