@@ -29,26 +29,42 @@ public sealed class CollapseMonitor(int window)
 {
     int _streakStart = -1;
     int _streak;
+    CollapseReading? _last;
 
     /// <summary>The event, once it has been raised; null while stage 1 is healthy.</summary>
     public StageOneCollapsed? Collapsed { get; private set; }
 
-    /// <summary>Reads one step's signal; returns the event on the step the window fills, else null.</summary>
+    /// <summary>
+    /// Reads one step's signal; returns the event on the step the window fills, else null. A stage 1 that ends (the first
+    /// step without a reading) after at least half the window at the uniform value ended collapsed, and is reported then:
+    /// a window longer than what was left of stage 1 must not hide a collapse that stage 2 then trains on.
+    /// </summary>
     public StageOneCollapsed? Observe(int step, CollapseReading? reading)
     {
         if (Collapsed is not null || window < 1) return null;
         if (reading is not { AtUniform: true })
         {
+            // Stage 1 ended (no reading) while its last steps sat at the uniform value.
+            var endedCollapsed = reading is null && _streak >= Math.Max(1, window / 2);
+            var (start, streak, last) = (_streakStart, _streak, _last);
             _streak = 0;
             _streakStart = -1;
-            return null;
+            _last = null;
+            if (!endedCollapsed || last is null) return null;
+            return Raise(start, step - 1, string.Create(CultureInfo.InvariantCulture,
+                $"Stage 1 collapsed at step {start}: the {last.Loss} loss sat at its uniform value {last.Uniform:F4} (every projection alike) for the last {streak} steps of stage 1, up to step {step - 1} (last value {last.Value:F4}); stage 2 trains on features that learned nothing (docs/stage1-collapse.md)."));
         }
         if (_streak == 0) _streakStart = step;
         _streak++;
+        _last = reading;
         if (_streak < window) return null;
-        var message = string.Create(CultureInfo.InvariantCulture,
-            $"Stage 1 collapsed at step {_streakStart}: the {reading.Loss} loss has sat at its uniform value {reading.Uniform:F4} (every projection alike) for {_streak} steps, up to step {step} (last value {reading.Value:F4}); the features learn nothing and the run's metrics come from a collapsed representation (docs/stage1-collapse.md).");
-        Collapsed = new StageOneCollapsed(_streakStart, step, message);
+        return Raise(_streakStart, step, string.Create(CultureInfo.InvariantCulture,
+            $"Stage 1 collapsed at step {_streakStart}: the {reading.Loss} loss has sat at its uniform value {reading.Uniform:F4} (every projection alike) for {_streak} steps, up to step {step} (last value {reading.Value:F4}); the features learn nothing and the run's metrics come from a collapsed representation (docs/stage1-collapse.md)."));
+    }
+
+    StageOneCollapsed Raise(int start, int detectedAt, string message)
+    {
+        Collapsed = new StageOneCollapsed(start, detectedAt, message);
         return Collapsed;
     }
 }

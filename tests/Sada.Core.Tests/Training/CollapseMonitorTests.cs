@@ -44,6 +44,25 @@ public class CollapseMonitorTests : IClassFixture<SadaTrainingTests.TwoCenters>
     }
 
     [Fact]
+    public void A_stage_1_that_ends_with_half_a_window_at_the_uniform_value_ended_collapsed()
+    {
+        var monitor = new CollapseMonitor(4);
+        Assert.Null(monitor.Observe(0, Away));
+        Assert.Null(monitor.Observe(1, At));
+        Assert.Null(monitor.Observe(2, At));     // stage 1's last step: 2 of the window's 4 at the uniform value
+        var collapsed = monitor.Observe(3, null);   // the first stage-2 step
+        Assert.NotNull(collapsed);
+        Assert.Equal((1, 2), (collapsed.Step, collapsed.DetectedAt));
+        Assert.Contains("for the last 2 steps of stage 1", collapsed.Message, StringComparison.Ordinal);
+
+        var healthy = new CollapseMonitor(4);
+        Assert.Null(healthy.Observe(0, Away));
+        Assert.Null(healthy.Observe(1, At));     // 1 < half the window
+        Assert.Null(healthy.Observe(2, null));
+        Assert.Null(healthy.Collapsed);
+    }
+
+    [Fact]
     public void A_window_of_zero_switches_the_monitor_off()
     {
         var monitor = new CollapseMonitor(0);
