@@ -409,7 +409,10 @@ public class RunWorkerTests
         await using var client = await RunHubClient.ConnectAsync(factory);
         int runId = await QueueAsync(factory, Sada() with
         {
-            Contrast = ContrastMode.SupCon, CollapseWindow = 2, CollapseTolerance = 1.0, StopOnCollapse = true,
+            Contrast = ContrastMode.SupCon,
+            CollapseWindow = 2,
+            CollapseTolerance = 1.0,
+            StopOnCollapse = true,
         });
         var (feed, finished) = await client.SubscribeAsync(runId);
         var status = await finished.WaitAsync(Patience);
