@@ -85,7 +85,8 @@ public static class TableCommand
             var variant = string.Join(" ", described[i].Take(2).Concat(described[i].Skip(2).Where(t => !common.Contains(t))));
             foreach (var run in reports[i].Report.Runs)
                 runs.Add(new TableRun(runs.Count + 1, variant, run.HeldOut, run.Config.Seed, RunStatus.Completed,
-                    run.Evaluations.Select(e => new EvaluationPoint(e.Step, e.ValidationAccuracy, e.HeldOut.Accuracy, e.HeldOut.F1Macro)).ToList()));
+                    run.Evaluations.Select(e => new EvaluationPoint(e.Step, e.ValidationAccuracy, e.HeldOut.Accuracy, e.HeldOut.F1Macro)).ToList(),
+                    run.Collapse?.Step));
         }
         return runs;
     }
@@ -98,9 +99,10 @@ public static class TableCommand
         md.Append("|---|").Append(string.Concat(table.Columns.Select(_ => "---|"))).Append('\n');
         foreach (var row in table.Rows)
             md.Append("| ").Append(row.Variant).Append(" | ")
-                .Append(string.Join(" | ", row.Cells.Select(c => $"{Stat(c.F1Micro, c.BestF1Micro)} / {Stat(c.F1Macro, c.BestF1Macro)}{(c.F1Micro.Complete ? "" : $" ({c.F1Micro.N}/{c.F1Micro.Expected})")}")))
+                .Append(string.Join(" | ", row.Cells.Select(c => $"{Stat(c.F1Micro, c.BestF1Micro)} / {Stat(c.F1Macro, c.BestF1Macro)}{(c.F1Micro.Complete ? "" : $" ({c.F1Micro.N}/{c.F1Micro.Expected})")}{(c.Collapsed > 0 ? $" \u2020{c.Collapsed}" : "")}")))
                 .Append(" |\n");
         md.Append('\n').Append(StudyTable.Definition).Append('\n');
+        if (table.HasCollapse) md.Append('\n').Append(StudyTable.CollapseFootnote).Append('\n');
         return md.ToString();
 
         static string Stat(SeedStat s, bool best)

@@ -45,11 +45,14 @@ public static class TrainCommand
         var output = new Option<FileInfo?>("--out") { Description = "Results JSON: config, every evaluation, held-out metrics per class" };
         var checkpoints = new Option<DirectoryInfo?>("--checkpoints") { Description = "Checkpoint folder (default: <data directory>/cli-runs/<algorithm>-seed<seed>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the checkpoint folder" };
+        var temperature = new Option<double>("--temperature") { Description = "Contrastive temperature (tau)", DefaultValueFactory = _ => defaults.Temperature };
+        var collapseWindow = new Option<int>("--collapse-window") { Description = "Stage-1 steps at the contrastive loss's uniform value that make a collapse (0: off)", DefaultValueFactory = _ => defaults.CollapseWindow };
+        var stopOnCollapse = new Option<bool>("--stop-on-collapse") { Description = "Fail the run when stage 1 collapses" };
 
         var command = new Command("train", "Train one algorithm with one center (or each in turn) held out.")
         {
             data, holdout, algorithm, backbone, weights, fromScratch, freezeBatchNorm, size, batch, steps, stage1, evalEvery, lr, k, laWeight, contrast,
-            noSba, singleStage, swad, seed, output, checkpoints, resume,
+            noSba, singleStage, swad, seed, output, checkpoints, resume, temperature, collapseWindow, stopOnCollapse,
         };
         command.SetAction((result, cancellation) =>
         {
@@ -73,6 +76,9 @@ public static class TrainCommand
                 TwoStage = !result.GetValue(singleStage),
                 Swad = result.GetValue(swad),
                 Seed = result.GetValue(seed),
+                Temperature = result.GetValue(temperature),
+                CollapseWindow = result.GetValue(collapseWindow),
+                StopOnCollapse = result.GetValue(stopOnCollapse),
             };
             var request = new TrainRequest(result.GetValue(data)!, result.GetValue(holdout)!, config, result.GetValue(output),
                 result.GetValue(checkpoints), result.GetValue(resume));
@@ -142,14 +148,15 @@ public static class TrainCommand
                 var result = trainer.Run(cancellation);
                 results.Add(result);
                 output.WriteLine($"   selected step {result.SelectedStep}: F1-micro {result.Selected.F1Micro:P1}, F1-macro {result.Selected.F1Macro:P1}" +
-                                 (result.Swad is { } s ? $"; SWAD: F1-micro {s.F1Micro:P1}, F1-macro {s.F1Macro:P1}" : ""));
+                                 (result.Swad is { } s ? $"; SWAD: F1-micro {s.F1Micro:P1}, F1-macro {s.F1Macro:P1}" : "") +
+                                 (result.Collapse is { } c ? $" (stage 1 COLLAPSED at step {c.Step})" : ""));
             }
             catch (OperationCanceledException)
             {
                 error.WriteLine($"cancelled; checkpoints kept in {folder}: run again with --resume to continue.");
                 return 130;
             }
-            catch (Exception e) when (e is TrainingDivergedException or InvalidOperationException or InvalidDataException or FileNotFoundException or ArgumentException)
+            catch (Exception e) when (e is TrainingDivergedException or StageOneCollapsedException or InvalidOperationException or InvalidDataException or FileNotFoundException or ArgumentException)
             {
                 error.WriteLine($"error: {e.Message}");
                 return 1;
@@ -195,6 +202,10 @@ public static class TrainCommand
                                      $"validation {r.ValidationAccuracy:P1}");
                     break;
                 case TrainingLog { Level: "progress" }:
+                    break;
+                case StageOneCollapsed c:
+                    if (_terminal) output.WriteLine();
+                    output.WriteLine($"   warning: {c.Message}");
                     break;
                 case TrainingLog l:
                     if (_terminal) output.WriteLine();

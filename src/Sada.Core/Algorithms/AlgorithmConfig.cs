@@ -110,6 +110,14 @@ public sealed record AlgorithmConfig
     public int SwadNTolerance { get; init; } = 6;
     public double SwadToleranceRatio { get; init; } = 0.3;
 
+    // Stage-1 collapse monitor (docs/stage1-collapse.md)
+    /// <summary>Consecutive stage-1 steps at the contrastive loss's uniform value that make a collapse; 0 switches the monitor off.</summary>
+    public int CollapseWindow { get; init; } = 50;
+    /// <summary>How close (in nats) to its uniform value the contrastive loss must be for a step to count as at it.</summary>
+    public double CollapseTolerance { get; init; } = 0.01;
+    /// <summary>Fail the run, naming the step, when stage 1 collapses (off: the run goes on and is marked).</summary>
+    public bool StopOnCollapse { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = false,
@@ -255,6 +263,8 @@ public sealed record AlgorithmConfig
         Check(SwadNTolerance <= 1000, nameof(SwadNTolerance), "must be at most 1,000");
         Check(SwadToleranceRatio >= 0, nameof(SwadToleranceRatio), "must not be negative");
         Check(SwadToleranceRatio <= 10, nameof(SwadToleranceRatio), "must be at most 10");
+        Check(CollapseWindow is >= 0 and <= MaxSteps, nameof(CollapseWindow), $"must be between 0 (off) and {MaxSteps:N0}");
+        Check(CollapseTolerance is >= 0 and <= 1, nameof(CollapseTolerance), "must be between 0 and 1 (nats)");
         return e;
     }
 

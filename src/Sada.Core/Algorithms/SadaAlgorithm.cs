@@ -14,8 +14,13 @@ namespace Sada.Core.Algorithms;
 /// optimiser training every parameter. Single stage (TwoStage false): from step 0, cross-entropy over the views
 /// plus the stage-1 terms. A term switched off by the config is neither built nor computed.
 /// </summary>
-public sealed class SadaAlgorithm : AlgorithmBase
+public sealed class SadaAlgorithm : AlgorithmBase, ICollapseSignal
 {
+    /// <summary>Named value: the contrastive loss minus its uniform value (0 when every projection is alike).</summary>
+    public const string UniformGapName = "contrastive_uniform_gap";
+    /// <summary>Named value: the mean cosine similarity of the normalised projections over distinct pairs (1 when all alike).</summary>
+    public const string ProjectionCosineName = "projection_cosine";
+
     readonly IViewAugmenter _views;
     readonly IImageAugment _plain;
 
@@ -50,9 +55,12 @@ public sealed class SadaAlgorithm : AlgorithmBase
 
     public override int StageAt(int step) => Config.TwoStage && step < Config.Stage1Steps ? 1 : 2;
 
+    public CollapseReading? LastCollapseReading { get; private set; }
+
     protected override IReadOnlyDictionary<string, double> UpdateStep(MultiCenterBatch batch, int step)
     {
         using var scope = NewDisposeScope();
+        LastCollapseReading = null;
         Net.train();
         var (images, labels) = AllOnDevice(batch);
         return Config.TwoStage && StageAt(step) == 2 ? Classify(images, labels) : LearnFeatures(images, labels);
@@ -93,6 +101,7 @@ public sealed class SadaAlgorithm : AlgorithmBase
             Add("contrastive", Config.Contrast == ContrastMode.Proxy
                 ? ProxyContrastiveLoss.Compute(projections, viewLabels, k, Config.Temperature)
                 : SupConLoss.Compute(projections, viewLabels, Config.Temperature));
+            MeasureCollapse(projections, losses);
         }
         if (!Config.TwoStage)
             Add("ce", nn.functional.cross_entropy(Net.Classifier.call(r), viewLabels));
@@ -106,5 +115,41 @@ public sealed class SadaAlgorithm : AlgorithmBase
         Step(total);
         losses["total"] = Value(total);
         return losses;
+    }
+
+    /// <summary>
+    /// The contrastive loss's value when every projection is alike: every logit equal, so -log of one over the softmax's
+    /// width. SupCon's anchors contrast with the N - 1 other views, DISC's proxies with all N views.
+    /// </summary>
+    public static double UniformContrastiveLoss(ContrastMode mode, long views) => mode switch
+    {
+        ContrastMode.SupCon => Math.Log(views - 1),
+        ContrastMode.Proxy => Math.Log(views),
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "no contrastive loss"),
+    };
+
+    /// <summary>
+    /// The collapse measures of this step, from detached projections so neither loss nor gradient changes: the loss's
+    /// gap to its uniform value and the projections' mean pairwise cosine similarity, as named values and as the reading.
+    /// </summary>
+    void MeasureCollapse(Tensor projections, Dictionary<string, double> losses)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var n = projections.shape[0];
+        var uniform = UniformContrastiveLoss(Config.Contrast, n);
+        var loss = losses["contrastive"];
+        var gap = loss - uniform;
+        losses[UniformGapName] = gap;
+        if (n > 1)
+        {
+            var z = nn.functional.normalize(projections.detach(), p: 2, dim: 1);
+            // Sum over all pairs minus the diagonal (each 1 for a non-zero row; a zero row normalises to 0 and counts 0).
+            var all = z.matmul(z.t());
+            var offDiagonal = all.sum() - all.diagonal().sum();
+            losses[ProjectionCosineName] = Value(offDiagonal) / (n * (n - 1));
+        }
+        LastCollapseReading = new CollapseReading(Config.Contrast == ContrastMode.Proxy ? "DISC" : "SupCon", loss, uniform,
+            Math.Abs(gap) <= Config.CollapseTolerance);
     }
 }

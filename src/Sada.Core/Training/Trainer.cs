@@ -41,7 +41,8 @@ public sealed record TrainingResult(
     HeldOutEvaluation? Swad = null,
     string? SwadNote = null,
     IReadOnlyList<EmbeddingRecord>? Embeddings = null,
-    RunTimings? Timings = null);
+    RunTimings? Timings = null,
+    StageOneCollapsed? Collapse = null);
 
 /// <summary>
 /// Where a run's wall-clock time went, in seconds: decoding every image once, building (or resuming) the network, the
@@ -80,7 +81,7 @@ public sealed class Trainer(
         double decodeSeconds = total.Elapsed.TotalSeconds;
         using var algorithm = BuildAlgorithm();
         if (algorithm is ITrainingSetAware aware) aware.Attach(TrainingSetOf(split, cache));
-        var loop = new LoopState(ResumeOrStart(algorithm), EmbeddingCells(cache));
+        var loop = new LoopState(ResumeOrStart(algorithm), EmbeddingCells(cache), config);
         loop.Timings = (decodeSeconds, total.Elapsed.TotalSeconds - decodeSeconds, total);
         using var valley = config.Swad ? new LossValley(config.SwadNConverge, config.SwadNTolerance, config.SwadToleranceRatio) : null;
         if (valley is not null && loop.FirstStep > 0)
@@ -199,6 +200,7 @@ public sealed class Trainer(
             loop.LogSums.Clear();
             progress?.Report(logged);
         }
+        WatchCollapse(algorithm, step, loop);
         // SWAD averages every step's weights, from stage 2 on (the released config).
         if (valley is not null && algorithm.StageAt(step) == 2) (loop.Segment ??= new WeightAverage()).Add(algorithm.Network, step);
         loop.TrainSeconds += (loop.Clock.Elapsed - stepStart).TotalSeconds;
@@ -214,6 +216,17 @@ public sealed class Trainer(
             progress?.Report(new TrainingProgress(step, config.Steps, algorithm.StageAt(step), loop.ImagesPerSecond,
                 loop.Clock.Elapsed.TotalSeconds, perStep * (config.Steps - step - 1), losses, waitMs));
         }
+    }
+
+    /// <summary>
+    /// Feeds the algorithm's collapse signal (when it has one) to the monitor; tells the listener once when stage 1 has sat at
+    /// the uniform value for the window, and fails the run then when the config's StopOnCollapse asks for it.
+    /// </summary>
+    void WatchCollapse(IAlgorithm algorithm, int step, LoopState loop)
+    {
+        if (algorithm is not ICollapseSignal signal || loop.Collapse.Observe(step, signal.LastCollapseReading) is not { } collapsed) return;
+        progress?.Report(collapsed);
+        if (config.StopOnCollapse) throw new StageOneCollapsedException(collapsed);
     }
 
     /// <summary>
@@ -268,11 +281,12 @@ public sealed class Trainer(
         var timings = new RunTimings(decode, build, loop.TrainSeconds, loop.WaitSeconds, loop.EvaluationSeconds, loop.EmbeddingSeconds,
             (loop.Clock.Elapsed - swadStart).TotalSeconds, total.Elapsed.TotalSeconds, config.Steps - loop.FirstStep, loop.TrainImages);
         return new TrainingResult(split.HeldOutName, config, data.Classes, split.Training.Select(t => t.Name).ToList(),
-            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, loop.Embeddings, timings);
+            evaluations, selected.Step, selected.HeldOut, evaluations[^1].HeldOut, cache.Unreadable.ToList(), swad, swadNote, loop.Embeddings, timings,
+            loop.Collapse.Collapsed);
     }
 
     /// <summary>What the step loop carries from one step to the next: model selection, loss sums, speed, SWAD's segment.</summary>
-    sealed class LoopState(TrainerState resumed, IReadOnlyList<CellSample> embedCells)
+    sealed class LoopState(TrainerState resumed, IReadOnlyList<CellSample> embedCells, AlgorithmConfig config)
     {
         public int FirstStep { get; } = resumed.Step + 1;
         public List<EvaluationRecord> Evaluations { get; } = resumed.Evaluations.ToList();
@@ -297,6 +311,8 @@ public sealed class Trainer(
         public long TrainImages { get; set; }
         public double ImagesPerSecond => TrainImages / Math.Max(TrainSeconds, 1e-9);
         public WeightAverage? Segment { get; set; }
+        /// <summary>Stage 1's collapse window; not checkpointed, so a resumed run counts it again.</summary>
+        public CollapseMonitor Collapse { get; } = new(config.CollapseWindow);
     }
 
     /// <summary>The stratified t-SNE sample over every center (held-out included), among the readable cells.</summary>

@@ -49,3 +49,9 @@ public sealed class TrainingDivergedException(int step, string loss, double valu
     public int Step { get; } = step;
     public string Loss { get; } = loss;
 }
+
+/// <summary>
+/// Stage 1's contrastive loss sat at its uniform value (every projection alike) from <paramref name="Step"/> for the
+/// config's CollapseWindow steps, up to <paramref name="DetectedAt"/>; raised once per run by <see cref="CollapseMonitor"/>.
+/// </summary>
+public sealed record StageOneCollapsed(int Step, int DetectedAt, string Message) : TrainingEvent;

@@ -21,6 +21,13 @@ public sealed record TrainingReport(AlgorithmConfig Config, IReadOnlyList<Traini
     /// <summary>Whether BatchNorm's statistics were trained, and by which policy, e.g. "frozen (auto)".</summary>
     public string BatchNorm => Config.BatchNormDescription;
 
+    /// <summary>
+    /// Every held-out run whose stage 1 collapsed, with the monitor's message naming the step: its metrics come from a
+    /// collapsed representation. Empty when none did.
+    /// </summary>
+    public IReadOnlyList<string> StageOneCollapses =>
+        Runs.Where(r => r.Collapse is not null).Select(r => $"{r.HeldOut}: {r.Collapse!.Message}").ToList();
+
     static readonly JsonSerializerOptions Json = new(AlgorithmConfig.Json) { WriteIndented = true };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

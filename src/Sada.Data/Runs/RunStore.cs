@@ -139,6 +139,18 @@ public sealed class RunStore(IDbContextFactory<SadaDbContext> dbs, TimeProvider 
     public static IReadOnlyDictionary<string, double> ReadLosses(RunStepLosses row) =>
         (JsonSerializer.Deserialize<Dictionary<string, float>>(row.LossesJson, Json) ?? []).ToDictionary(kv => kv.Key, kv => (double)kv.Value);
 
+    /// <summary>
+    /// Records that the run's stage 1 collapsed from <paramref name="step"/> on (<see cref="Run.CollapseStep"/>); the first
+    /// step recorded stays (a resumed run that collapses again keeps its earlier step). Returns whether the row changed.
+    /// </summary>
+    public async Task<bool> MarkCollapsedAsync(int runId, int step, CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        await using var db = await dbs.CreateDbContextAsync(cancellation);
+        return await db.Runs.Where(r => r.Id == runId && r.CollapseStep == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.CollapseStep, step), cancellation) > 0;
+    }
+
     public async Task<RunLogLine> AddLogAsync(int runId, string level, string message, CancellationToken cancellation = default)
     {
         await using var db = await dbs.CreateDbContextAsync(cancellation);

@@ -190,7 +190,7 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
 
     static async Task<List<TableRun>> TableRunsAsync(SadaDbContext db, IQueryable<Run> runs, Dictionary<string, string> variantOf, CancellationToken cancellation)
     {
-        var rows = await runs.AsNoTracking().Select(r => new { r.Id, r.HoldoutCenter, r.Seed, r.Status, r.ConfigJson }).ToListAsync(cancellation);
+        var rows = await runs.AsNoTracking().Select(r => new { r.Id, r.HoldoutCenter, r.Seed, r.Status, r.ConfigJson, r.CollapseStep }).ToListAsync(cancellation);
         var ids = rows.Select(r => r.Id).ToList();
         var metrics = (await db.RunMetrics.AsNoTracking().Where(m => ids.Contains(m.RunId))
                 .Select(m => new { m.RunId, m.Step, m.ValidationAccuracy, m.HeldOutAccuracy, m.HeldOutF1Macro }).ToListAsync(cancellation))
@@ -199,7 +199,7 @@ public sealed class StudyService(IDbContextFactory<SadaDbContext> dbs, TimeProvi
         {
             var config = AlgorithmConfig.FromJson(r.ConfigJson) with { Seed = 0 };
             var variant = variantOf.TryGetValue(config.ToJson(), out var name) ? name : Describe(config);
-            return new TableRun(r.Id, variant, r.HoldoutCenter, r.Seed, r.Status, metrics[r.Id].ToList());
+            return new TableRun(r.Id, variant, r.HoldoutCenter, r.Seed, r.Status, metrics[r.Id].ToList(), r.CollapseStep);
         }).ToList();
     }
 

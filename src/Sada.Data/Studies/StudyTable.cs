@@ -7,8 +7,12 @@ namespace Sada.Data.Studies;
 /// <summary>One evaluation row as the table needs it (fractions in [0, 1]).</summary>
 public sealed record EvaluationPoint(int Step, double? ValidationAccuracy, double? F1Micro, double? F1Macro);
 
-/// <summary>One run placed in the table: its row (variant), column (held-out center), seed, status and evaluations.</summary>
-public sealed record TableRun(int RunId, string Variant, string HeldOut, int Seed, RunStatus Status, IReadOnlyList<EvaluationPoint> Evaluations);
+/// <summary>
+/// One run placed in the table: its row (variant), column (held-out center), seed, status and evaluations;
+/// <paramref name="CollapseStep"/> when its stage 1 collapsed (<see cref="Run.CollapseStep"/>).
+/// </summary>
+public sealed record TableRun(int RunId, string Variant, string HeldOut, int Seed, RunStatus Status, IReadOnlyList<EvaluationPoint> Evaluations,
+    int? CollapseStep = null);
 
 /// <summary>
 /// Mean and sample standard deviation (n - 1 denominator) over seeds, as fractions; <see cref="Std"/> is null
@@ -27,8 +31,11 @@ public sealed record SeedStat(double? Mean, double? Std, int N, int Expected, IR
     }
 }
 
-/// <summary>A cell: F1-micro and F1-macro over seeds, and whether each is the best of its column (at the shown precision).</summary>
-public sealed record TableCell(string Column, SeedStat F1Micro, SeedStat F1Macro, bool BestF1Micro, bool BestF1Macro);
+/// <summary>
+/// A cell: F1-micro and F1-macro over seeds, and whether each is the best of its column (at the shown precision);
+/// <paramref name="Collapsed"/> of the seeds it counts had a run whose stage 1 collapsed (marked with a dagger).
+/// </summary>
+public sealed record TableCell(string Column, SeedStat F1Micro, SeedStat F1Macro, bool BestF1Micro, bool BestF1Macro, int Collapsed = 0);
 
 /// <summary>A variant's row: one cell per held-out center, then the average cell.</summary>
 public sealed record TableRow(string Variant, IReadOnlyList<TableCell> Cells);
@@ -48,6 +55,14 @@ public sealed record StudyTable(string Title, IReadOnlyList<string> Columns, IRe
         "ties to the earliest step. A cell is mean +- sample standard deviation (n-1 denominator) over seeds; the std is left out with " +
         "fewer than 2 seeds. The average column averages over the held-out centers per seed (only seeds with every center done), then " +
         "takes mean +- sample std over those seeds. k/n marks a cell with only k of n seeds done. Best mean per column (at one decimal) in bold.";
+
+    /// <summary>The footnote of a dagger: what a cell marked with one holds.</summary>
+    public const string CollapseFootnote =
+        "\u2020 k of the cell's seeds come from a run whose stage 1 collapsed (its contrastive loss sat at the uniform value, every " +
+        "projection alike, for the run's CollapseWindow steps): those numbers come from features that learned nothing (docs/stage1-collapse.md).";
+
+    /// <summary>Whether any cell counts a collapsed run.</summary>
+    public bool HasCollapse => Rows.Any(r => r.Cells.Any(c => c.Collapsed > 0));
 
     /// <summary>The selected evaluation: highest validation accuracy, ties to the earliest step; null when no row has one.</summary>
     public static EvaluationPoint? Select(IEnumerable<EvaluationPoint> evaluations) =>
@@ -69,25 +84,35 @@ public sealed record StudyTable(string Title, IReadOnlyList<string> Columns, IRe
         var seedList = (seeds ?? all.Select(r => r.Seed).Distinct().Order()).ToList();
         int expected = seedList.Count;
 
-        // (variant, center, seed) -> selected (F1-micro, F1-macro)
+        // (variant, center, seed) -> selected (F1-micro, F1-macro), and whether that run's stage 1 collapsed
         var selected = new Dictionary<(string, string, int), (double Micro, double Macro)>();
+        var collapsed = new HashSet<(string, string, int)>();
         foreach (var run in all.Where(r => r.Status == RunStatus.Completed).OrderBy(r => r.RunId))
             if (Select(run.Evaluations) is { F1Micro: double micro, F1Macro: double macro })
+            {
                 selected[(run.Variant, run.HeldOut, run.Seed)] = (micro, macro);
+                if (run.CollapseStep is null) collapsed.Remove((run.Variant, run.HeldOut, run.Seed));
+                else collapsed.Add((run.Variant, run.HeldOut, run.Seed));
+            }
 
-        var stats = new List<(string Variant, List<(string Column, SeedStat Micro, SeedStat Macro)> Cells)>();
+        var stats = new List<(string Variant, List<(string Column, SeedStat Micro, SeedStat Macro, int Collapsed)> Cells)>();
         foreach (var variant in rowNames)
         {
-            var cells = new List<(string, SeedStat, SeedStat)>();
+            var cells = new List<(string, SeedStat, SeedStat, int)>();
             foreach (var center in columnNames)
             {
-                var values = seedList.Where(s => selected.ContainsKey((variant, center, s))).Select(s => selected[(variant, center, s)]).ToList();
-                cells.Add((center, SeedStat.Of(values.Select(v => v.Micro).ToList(), expected), SeedStat.Of(values.Select(v => v.Macro).ToList(), expected)));
+                var done = seedList.Where(s => selected.ContainsKey((variant, center, s))).ToList();
+                var values = done.Select(s => selected[(variant, center, s)]).ToList();
+                cells.Add((center, SeedStat.Of(values.Select(v => v.Micro).ToList(), expected), SeedStat.Of(values.Select(v => v.Macro).ToList(), expected),
+                    done.Count(s => collapsed.Contains((variant, center, s)))));
             }
-            var perSeed = seedList.Where(s => columnNames.Count > 0 && columnNames.All(c => selected.ContainsKey((variant, c, s))))
+            var seedsDone = seedList.Where(s => columnNames.Count > 0 && columnNames.All(c => selected.ContainsKey((variant, c, s)))).ToList();
+            var perSeed = seedsDone
                 .Select(s => (Micro: columnNames.Average(c => selected[(variant, c, s)].Micro), Macro: columnNames.Average(c => selected[(variant, c, s)].Macro)))
                 .ToList();
-            cells.Add((AverageColumn, SeedStat.Of(perSeed.Select(v => v.Micro).ToList(), expected), SeedStat.Of(perSeed.Select(v => v.Macro).ToList(), expected)));
+            // A seed's average is marked when any of its centers' runs collapsed.
+            cells.Add((AverageColumn, SeedStat.Of(perSeed.Select(v => v.Micro).ToList(), expected), SeedStat.Of(perSeed.Select(v => v.Macro).ToList(), expected),
+                seedsDone.Count(s => columnNames.Any(c => collapsed.Contains((variant, c, s))))));
             stats.Add((variant, cells));
         }
 
@@ -95,7 +120,7 @@ public sealed record StudyTable(string Title, IReadOnlyList<string> Columns, IRe
         var bestMicro = Enumerable.Range(0, columns).Select(c => Best(stats.Select(s => s.Cells[c].Micro))).ToList();
         var bestMacro = Enumerable.Range(0, columns).Select(c => Best(stats.Select(s => s.Cells[c].Macro))).ToList();
         var rows = stats.Select(s => new TableRow(s.Variant, s.Cells.Select((c, i) =>
-            new TableCell(c.Column, c.Micro, c.Macro, IsBest(c.Micro, bestMicro[i]), IsBest(c.Macro, bestMacro[i]))).ToList())).ToList();
+            new TableCell(c.Column, c.Micro, c.Macro, IsBest(c.Micro, bestMicro[i]), IsBest(c.Macro, bestMacro[i]), c.Collapsed)).ToList())).ToList();
         return new StudyTable(title, [.. columnNames, AverageColumn], seedList, rows);
     }
 

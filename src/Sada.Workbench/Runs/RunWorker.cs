@@ -280,6 +280,13 @@ public sealed class RunWorker(
                     if (Wait(store.AddStepLossesAsync(run.RunId, losses)) is { } logged)
                         worker.Publish(() => events.StepLossesAsync(run, StepLossesMessage.From(logged)));
                     break;
+                case StageOneCollapsed collapsed:
+                    // Stored, logged as a warning, and published with the status, which carries the step to the run page.
+                    Wait(store.MarkCollapsedAsync(run.RunId, collapsed.Step));
+                    var warning = Wait(store.AddLogAsync(run.RunId, "warning", collapsed.Message));
+                    worker.Publish(() => events.LogAsync(run, LogMessage.From(warning)));
+                    worker.PublishStatus(run.RunId);
+                    break;
                 case EmbeddingRecord embedding:
                     if (Wait(store.AddEmbeddingAsync(run.RunId, embedding)) is { } stored)
                         worker.Publish(() => events.EmbeddingAsync(run, EmbeddingMessage.From(stored)));

@@ -24,7 +24,7 @@ public class SadaTests
 
         var before = Snapshot(sada);
         var stage1 = sada.Update(TinyBatch.Create(), 0);
-        Assert.Equal(["contrastive", "la", "total"], stage1.Keys.Order());
+        Assert.Equal(["contrastive", "contrastive_uniform_gap", "la", "projection_cosine", "total"], stage1.Keys.Order());
         Assert.All(stage1.Values, v => Assert.True(double.IsFinite(v)));
         Assert.Equal(stage1["la"] + stage1["contrastive"], stage1["total"], 4);
         Assert.Equal((1, 0), (views.Calls, plain.Calls));
@@ -50,7 +50,7 @@ public class SadaTests
         using var sada = Create(Tiny("sada") with { LaWeight = 0 });
         Assert.Null(((SadaAlgorithm)sada).Net.LaHead);
         var losses = sada.Update(TinyBatch.Create(), 0);
-        Assert.Equal(["contrastive", "total"], losses.Keys.Order());
+        Assert.Equal(["contrastive", "contrastive_uniform_gap", "projection_cosine", "total"], losses.Keys.Order());
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class SadaTests
         using var sada = Create(Tiny("sada") with { K = 1 });
         Assert.Null(((SadaAlgorithm)sada).Net.LaHead);
         var losses = sada.Update(TinyBatch.Create(), 0);
-        Assert.Equal(["contrastive", "total"], losses.Keys.Order());
+        Assert.Equal(["contrastive", "contrastive_uniform_gap", "projection_cosine", "total"], losses.Keys.Order());
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class SadaTests
         using var scope = NewDisposeScope();
         using var sada = Create(Tiny("sada") with { Contrast = ContrastMode.SupCon, LaWeight = 0 });
         var losses = sada.Update(TinyBatch.Create(), 0);
-        Assert.Equal(["contrastive", "total"], losses.Keys.Order());
+        Assert.Equal(["contrastive", "contrastive_uniform_gap", "projection_cosine", "total"], losses.Keys.Order());
         Assert.True(losses["contrastive"] > 0);
     }
 
@@ -102,7 +102,7 @@ public class SadaTests
         Assert.Equal(2, sada.StageAt(0));
         var before = Snapshot(sada);
         var losses = sada.Update(TinyBatch.Create(), 0);
-        Assert.Equal(["ce", "contrastive", "la", "total"], losses.Keys.Order());
+        Assert.Equal(["ce", "contrastive", "contrastive_uniform_gap", "la", "projection_cosine", "total"], losses.Keys.Order());
         Assert.Equal(losses["la"] + losses["contrastive"] + losses["ce"], losses["total"], 4);
         // The views, not the plain images, feed the classifier.
         Assert.Equal((1, 0), (views.Calls, plain.Calls));

@@ -60,7 +60,7 @@ public class SadaTrainingTests : IClassFixture<SadaTrainingTests.TwoCenters>
         string Trace(string loss, int from, int to) => string.Join(" ", Enumerable.Range(from, to - from).Select(s => steps[s][loss].ToString("G3", CultureInfo.InvariantCulture)));
 
         // Stage 1: stain-augmented views, LA + DISC, no classifier loss; both terms fall.
-        Assert.All(Enumerable.Range(0, 24), s => Assert.Equal(["contrastive", "la", "total"], steps[s].Keys.Order()));
+        Assert.All(Enumerable.Range(0, 24), s => Assert.Equal(["contrastive", "contrastive_uniform_gap", "la", "projection_cosine", "total"], steps[s].Keys.Order()));
         Assert.True(Mean(18, 24, "la") < Mean(0, 6, "la"), "LA: " + Trace("la", 0, 24));
         Assert.True(Mean(18, 24, "contrastive") < Mean(0, 6, "contrastive"), "DISC: " + Trace("contrastive", 0, 24));
         // Stage 2: cross-entropy only, and it falls.

@@ -162,6 +162,25 @@ public class RunStoreTests : IDisposable
         Assert.Equal(0.5, RunStore.ReadLosses((await _store.GetStepLossesAsync(_runId))![2])["total"]);
     }
 
+    [DbFact]
+    public async Task A_collapse_stores_its_first_step_on_the_run_and_the_status_message_carries_it()
+    {
+        Run Row()
+        {
+            using var db = _db.Open();
+            return db.Runs.AsNoTracking().Single(r => r.Id == _runId);
+        }
+        Assert.Null(Row().CollapseStep);
+        Assert.Null(Sada.Data.Runs.Events.RunStatusMessage.From(Row()).CollapseStep);
+
+        Assert.True(await _store.MarkCollapsedAsync(_runId, 41));
+        // A resumed run that collapses again keeps the first step.
+        Assert.False(await _store.MarkCollapsedAsync(_runId, 90));
+        Assert.Equal(41, Row().CollapseStep);
+        Assert.Equal(41, Sada.Data.Runs.Events.RunStatusMessage.From(Row()).CollapseStep);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.MarkCollapsedAsync(_runId, -1));
+    }
+
     public void Dispose() => _db.Dispose();
 }
 

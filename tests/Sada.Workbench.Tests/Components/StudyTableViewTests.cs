@@ -56,6 +56,23 @@ public class StudyTableViewTests : IAsyncLifetime
         Assert.Equal("91.0", StudyTableView.Format(S(3, 0.91)));
         Assert.Equal("--", StudyTableView.Format(S(3)));
     }
+
+    [Fact]
+    public void A_cell_with_a_collapsed_run_gets_a_dagger_and_the_table_a_footnote()
+    {
+        var marked = Table() with
+        {
+            Rows = [Table().Rows[0] with { Cells = [Table().Rows[0].Cells[0] with { Collapsed = 2 }, Table().Rows[0].Cells[1]] }, Table().Rows[1]],
+        };
+        var view = _ctx.Render<StudyTableView>(ps => ps.Add(v => v.Table, marked));
+        var mark = Assert.Single(view.FindAll("[data-testid=collapsed-mark]"));
+        Assert.Equal("\u20202", mark.TextContent.Trim());
+        Assert.Contains("collapsed", view.Find("[data-testid=collapse-footnote]").TextContent, StringComparison.Ordinal);
+
+        var clean = _ctx.Render<StudyTableView>(ps => ps.Add(v => v.Table, Table()));
+        Assert.Empty(clean.FindAll("[data-testid=collapsed-mark]"));
+        Assert.Empty(clean.FindAll("[data-testid=collapse-footnote]"));
+    }
 }
 
 public class StudyBarsTests

@@ -410,4 +410,29 @@ public class RunWorkerTests
         var stored = (await StoredAsync(factory, bad))!;
         Assert.Contains(stored.Logs, l => l.Level == "warning" && l.Message.StartsWith("Skipped unreadable image", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_collapsed_stage_1_is_stored_logged_and_published_and_stop_on_collapse_fails_the_run_naming_the_step()
+    {
+        // A tolerance of a whole nat counts every step of a fresh network as at the uniform value: the window fills at step 1.
+        await using var factory = WorkbenchFactory.Synthetic(NewDataDirectory(), Settings(), keepData: false);
+        await using var client = await RunHubClient.ConnectAsync(factory);
+        int runId = await QueueAsync(factory, Sada() with
+        {
+            Contrast = ContrastMode.SupCon,
+            CollapseWindow = 2,
+            CollapseTolerance = 1.0,
+            StopOnCollapse = true,
+        });
+        var (feed, finished) = await client.SubscribeAsync(runId);
+        var status = await finished.WaitAsync(Patience);
+
+        Assert.Equal("Failed", status.Status);
+        Assert.Contains("Stage 1 collapsed at step 0", status.Error, StringComparison.Ordinal);
+        Assert.Equal(0, status.CollapseStep);
+        var stored = (await StoredAsync(factory, runId))!;
+        Assert.Equal(0, stored.Run.CollapseStep);
+        Assert.Contains(stored.Logs, l => l.Level == "warning" && l.Message.StartsWith("Stage 1 collapsed at step 0", StringComparison.Ordinal));
+        Assert.Contains(feed.Logs, l => l.Level == "warning" && l.Message.StartsWith("Stage 1 collapsed", StringComparison.Ordinal));
+    }
 }

@@ -10,15 +10,18 @@ public sealed record RunRef(int RunId, int? StudyId)
     public static RunRef Of(Run run) => new(run.Id, run.StudyId);
 }
 
-/// <summary>A run's status and where it is.</summary>
+/// <summary>
+/// A run's status and where it is; <paramref name="CollapseStep"/> is the step from which its stage 1 sat collapsed (the
+/// contrastive loss at its uniform value for the config's CollapseWindow), null while it has not.
+/// </summary>
 public sealed record RunStatusMessage(
     int RunId, int? StudyId, string Status, int Step, int TotalSteps, string? Error, string? Device, string? CodeVersion,
-    DateTime? StartedAt, DateTime? FinishedAt)
+    DateTime? StartedAt, DateTime? FinishedAt, int? CollapseStep = null)
 {
     public bool IsFinished => Status is nameof(RunStatus.Completed) or nameof(RunStatus.Failed) or nameof(RunStatus.Cancelled);
 
     public static RunStatusMessage From(Run run) => new(run.Id, run.StudyId, run.Status.ToString(), run.Step, run.TotalSteps, run.Error,
-        run.Device, run.CodeVersion, run.StartedAt, run.FinishedAt);
+        run.Device, run.CodeVersion, run.StartedAt, run.FinishedAt, run.CollapseStep);
 }
 
 /// <summary>Held-out confusion matrix: rows are the true class.</summary>
