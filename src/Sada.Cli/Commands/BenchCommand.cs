@@ -83,9 +83,13 @@ public static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats after one warm-up.", DefaultValueFactory = _ => 3 };
         var threads = ThreadsOption();
         var markdown = BenchTable.MarkdownOption();
+        var bare = new Option<bool>("--bare") { Description = "Only the bare backbone's forward and backward (to time the process against a reference)." };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Network and views stored channels-last, in every row." };
+        var bf16 = new Option<bool>("--bf16") { Description = "The backbone's forward under bfloat16 autocast, in every row." };
+        var quick = new Option<bool>("--quick") { Description = "Only the bare backbone and the whole step, in turn (no augmentation or ablation rows)." };
         var command = new Command("step", "Time a full SADA stage-1 step against the bare backbone's forward and backward.")
         {
-            size, cells, k, backbone, repeats, threads, markdown,
+            size, cells, k, backbone, repeats, threads, markdown, bare, channelsLast, bf16, quick,
         };
         command.SetAction(result =>
         {
@@ -99,17 +103,32 @@ public static class BenchCommand
                 K = result.GetValue(k),
                 Backbone = result.GetValue(backbone)!,
                 Repeats = result.GetValue(repeats),
+                BareOnly = result.GetValue(bare),
+                ChannelsLast = result.GetValue(channelsLast),
+                BFloat16 = result.GetValue(bf16),
+                Quick = result.GetValue(quick),
             };
+            if (options.BFloat16 && !CpuAutocast.Available)
+            {
+                error.WriteLine("error: --bf16: this libtorch has no CPU autocast entry points (at::autocast::set_autocast_enabled).");
+                return 1;
+            }
             try
             {
                 var r = StepBenchmark.Run(options);
                 output.WriteLine($"Step: {options.Cells} cells, {options.Size} x {options.Size} px, k = {options.K} ({options.Cells * options.K} views), " +
-                                 $"{options.Backbone}, {TorchSharp.torch.get_num_threads()} thread(s), median of {options.Repeats} after 1 warm-up, " +
+                                 $"{options.Backbone}, {(options.ChannelsLast ? "channels-last" : "NCHW")}{(options.BFloat16 ? ", bfloat16 autocast" : "")}, " +
+                                 $"{TorchSharp.torch.get_num_threads()} thread(s), median of {options.Repeats} after 1 warm-up, " +
                                  $"load average {ProcessMemory.LoadAverage()}");
                 var table = new BenchTable("what", "median ms", "min ms", "max ms");
                 foreach (var p in r.Rows) table.Add(p.Phase, $"{p.MedianMs:F1}", $"{p.MinMs:F1}", $"{p.MaxMs:F1}");
                 table.Write(output, result.GetValue(markdown));
-                output.WriteLine($"SADA step / bare backbone: {r.Ratio:F3}");
+                if (r.Ratio is { } ratio)
+                {
+                    var pairs = r.PairRatios.Order().ToArray();
+                    output.WriteLine($"SADA step / bare backbone: {ratio:F3} (medians); pair by pair, timed in turn: median {pairs[pairs.Length / 2]:F3}, " +
+                                     $"min {pairs[0]:F3}, max {pairs[^1]:F3} over {pairs.Length}");
+                }
                 output.WriteLine($"resident memory: {r.ResidentBefore / 1048576.0:F0} MB before, {r.ResidentAfter / 1048576.0:F0} MB after");
                 return 0;
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sada.Core.Algorithms;
 using Sada.Core.Benchmarks;
 using Sada.Core.Models;
+using Sada.Core.Runtime;
 
 namespace Sada.Cli.Commands;
 
@@ -81,6 +82,8 @@ public static class BenchDataCommand
             output.WriteLine($"step wait: {r.WaitShare:P2} of step time (median)");
         }
         output.WriteLine($"resident after {string.Join(", ", r.Resident.Select(x => $"{x.After}: {x.Bytes / 1048576} MB"))}");
+        output.WriteLine($"managed heap at the end: {r.ManagedHeapBytes / 1048576} MB (of which the kept images {r.CacheBytes / 1048576} MiB)");
+        output.WriteLine($"malloc: {(NativeHeap.Applied.Count == 0 ? "glibc's defaults" : string.Join(", ", NativeHeap.Applied))}");
         output.WriteLine($"peak RSS: {r.PeakResidentBytes / 1048576} MB");
     }
 }

@@ -20,6 +20,9 @@ public abstract class AlgorithmBase : IAlgorithm
         NumClasses = numClasses;
         Device = device;
         Net = network;
+        // Before the optimiser takes the parameters: converting replaces the convolution weights.
+        if (config.ChannelsLast) ChannelsLast.Convert(network);
+        network.Featurizer.BFloat16 = config.BFloat16;
         Optimizer = optim.Adam(network.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
         // On the run's device, so augmenters and samplers can draw on it directly; reseeded at every step.
         Random = new Generator((ulong)config.Seed, device);

@@ -118,6 +118,19 @@ public sealed record AlgorithmConfig
     /// <summary>Fail the run, naming the step, when stage 1 collapses (off: the run goes on and is marked).</summary>
     public bool StopOnCollapse { get; init; }
 
+    // Speed (docs/performance.md)
+    /// <summary>
+    /// The network's convolution weights stored channels-last (<see cref="Models.ChannelsLast"/>), so oneDNN convolves
+    /// in NHWC without reordering to and from its blocked layout. The same arithmetic up to float rounding.
+    /// </summary>
+    public bool ChannelsLast { get; init; }
+    /// <summary>
+    /// Training forward passes under bfloat16 autocast on the CPU (<see cref="Runtime.CpuAutocast"/>): convolutions and
+    /// matrix products in bfloat16, weights, losses and the optimiser in float32. Changes the numbers; only worth it on
+    /// CPUs with native bfloat16 (AVX512_BF16, AMX). Off by default.
+    /// </summary>
+    public bool BFloat16 { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = false,

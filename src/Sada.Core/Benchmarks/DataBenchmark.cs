@@ -47,6 +47,8 @@ public sealed record DataBenchmarkResult(
     int CachedImages, int KeptImages, long CacheBytes, long DecodedAgain,
     PhaseTiming? Step, PhaseTiming? Wait, long PeakResidentBytes, IReadOnlyList<(string After, long Bytes)> Resident)
 {
+    /// <summary>The .NET heap after the last phase (after a full collection): the kept images and everything else managed.</summary>
+    public long ManagedHeapBytes { get; init; }
     /// <summary>Median wait for a batch over median step time (the step includes its wait).</summary>
     public double? WaitShare => Step is null || Wait is null ? null : Wait.MedianMs / Step.MedianMs;
     /// <summary>Bytes the cache would hold per 10,000 images kept (its measured mean image).</summary>
@@ -118,7 +120,10 @@ public static class DataBenchmark
             resident.Add(("training", ProcessMemory.ResidentBytes()));
         }
         return new DataBenchmarkResult(options, get_num_threads(), ProcessMemory.LoadAverage(), phases, cache.Count, cache.KeptCount, cache.Bytes,
-            cache.DecodedAgain, stepTiming, waitTiming, ProcessMemory.PeakResidentBytes(), resident);
+            cache.DecodedAgain, stepTiming, waitTiming, ProcessMemory.PeakResidentBytes(), resident)
+        {
+            ManagedHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+        };
     }
 
     static (PhaseTiming Step, PhaseTiming Wait, double Seconds) Train(DataBenchmarkOptions options, AlgorithmConfig config, int classes,

@@ -14,9 +14,19 @@ public static class ChannelsLast
     /// <summary>The same values as <paramref name="nchw"/> (N, C, H, W), stored channels-last.</summary>
     public static Tensor Of(Tensor nchw) => nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
-    /// <summary>Whether a 4-d tensor is stored channels-last (channels adjacent in memory).</summary>
-    public static bool Is(Tensor t) =>
-        t.dim() == 4 && t.stride(1) == 1 && t.stride(3) == t.shape[1] && t.stride(2) == t.shape[1] * t.shape[3];
+    /// <summary>
+    /// Whether a 4-d tensor is stored channels-last (channels adjacent in memory). As in libtorch, the stride of a
+    /// dimension of size 1 does not matter (a 1 x 1 kernel's weight is channels-last whatever its strides there).
+    /// </summary>
+    public static bool Is(Tensor t)
+    {
+        if (t.dim() != 4) return false;
+        long c = t.shape[1], h = t.shape[2], w = t.shape[3];
+        long[] expected = [c * h * w, 1, c * w, c];
+        for (int d = 0; d < 4; d++)
+            if (t.shape[d] > 1 && t.stride(d) != expected[d]) return false;
+        return true;
+    }
 
     /// <summary>Re-stores every convolution weight of <paramref name="module"/> channels-last; call before an optimiser takes the parameters.</summary>
     public static void Convert(nn.Module module)

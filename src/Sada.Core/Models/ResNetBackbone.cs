@@ -1,3 +1,4 @@
+using Sada.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,6 +35,13 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
 
     /// <summary>BatchNorm stays in eval mode (its running statistics do not move) even in train().</summary>
     public bool FreezeBatchNorm { get; }
+
+    /// <summary>
+    /// In train mode on the CPU, the forward pass runs under bfloat16 autocast (<see cref="CpuAutocast"/>) and returns
+    /// float32 outputs, so the heads, the losses and the optimiser stay float32; the backward pass follows the forward's
+    /// dtypes. Eval mode (evaluation, features, prediction) is always float32. Set from <c>AlgorithmConfig.BFloat16</c>.
+    /// </summary>
+    public bool BFloat16 { get; set; }
 
     public ResNetBackbone(string architecture = "resnet50", bool freezeBatchNorm = true) : base(nameof(ResNetBackbone))
     {
@@ -73,12 +81,14 @@ public sealed class ResNetBackbone : Module<Tensor, (Tensor FeatureMap, Tensor R
                 $"The {Architecture} backbone takes images whose sides are multiples of {_sizeMultiple} px ({_sizeReason}); got {input.shape[^2]} x {input.shape[^1]}.",
                 nameof(input));
         using var scope = NewDisposeScope();
+        using var autocast = BFloat16 && training && input.device.type == DeviceType.CPU ? CpuAutocast.BFloat16Scope() : null;
         var x = input_adapter is null ? input : input_adapter.call(input);
         x = maxpool.call(relu.call(bn1.call(conv1.call(x))));
         x = layer1.call(x);
         x = layer2.call(x);
         x = layer3.call(x);
         var f = layer4.call(x);
+        if (autocast is not null) f = f.to(float32);
         var r = f.mean([2, 3]);
         return (f.MoveToOuterDisposeScope(), r.MoveToOuterDisposeScope());
     }

@@ -34,6 +34,8 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_status is { Loaded: true }) return _status;
+            // Before libtorch allocates anything: its freed tensors go back to the system (NativeHeap).
+            NativeHeap.Configure();
             var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                 ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "?";
             version = version.Split('+')[0];

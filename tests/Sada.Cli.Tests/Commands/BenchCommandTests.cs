@@ -76,7 +76,37 @@ public class BenchCommandTests
         Assert.Matches(@"(?m)^\| pipeline alone \([1-9]\d* decoded again\) \| 4 \|", text);
         Assert.Matches(@"(?m)^\| wait for the batch \| \d+\.\d \| \d+\.\d \| \d+\.\d \|", text);
         Assert.Matches(@"(?m)^step wait: \d+\.\d+ % of step time", text);
+        Assert.Matches(@"(?m)^managed heap at the end: \d+ MB \(of which the kept images 0 MiB\)$", text);
+        Assert.Matches(@"(?m)^malloc: ", text);
         Assert.Matches(@"(?m)^peak RSS: [1-9]\d* MB$", text);
+    }
+
+    [Fact]
+    public void Bench_step_times_the_backbone_and_the_step_in_turn_and_prints_the_ratio_pair_by_pair()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "step", "--size", "32", "--cells", "6", "--k", "2", "--repeats", "2", "--quick", "--channels-last",
+            "--threads", "1", "--markdown"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("6 cells, 32 x 32 px, k = 2 (12 views), resnet18, channels-last,", text);
+        Assert.Matches(@"(?m)^\| bare backbone fwd\+bwd \| \d+\.\d \|", text);
+        Assert.Matches(@"(?m)^\| SADA stage-1 step \| \d+\.\d \|", text);
+        Assert.DoesNotContain("without LA", text);
+        Assert.Matches(@"(?m)^SADA step / bare backbone: \d+\.\d{3} \(medians\); pair by pair, timed in turn: median \d+\.\d{3}, min \d+\.\d{3}, max \d+\.\d{3} over 2$", text);
+    }
+
+    [Fact]
+    public void Bench_step_bare_times_the_backbone_alone()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SadaCli.Run(["bench", "step", "--size", "32", "--cells", "6", "--k", "2", "--repeats", "1", "--bare", "--threads", "1"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("bare backbone fwd+bwd", text);
+        Assert.DoesNotContain("SADA", text);
     }
 
     [Fact]
