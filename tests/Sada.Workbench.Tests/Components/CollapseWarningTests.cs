@@ -18,7 +18,7 @@ public class CollapseWarningTests : IClassFixture<ApiFixture>, IAsyncLifetime
     public CollapseWarningTests(ApiFixture api)
     {
         _api = api;
-        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunPages>());
+        _ctx.AddRunPageServices(api.Factory.Services);
         _ctx.SignInAs(WorkbenchRoles.Researcher);
     }
 

@@ -1,7 +1,9 @@
 using Bunit;
 using Bunit.TestDoubles;
 using MudBlazor.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Sada.Workbench.Accounts;
+using Sada.Workbench.Runs;
 
 namespace Sada.Workbench.Tests.Components;
 
@@ -15,6 +17,13 @@ public static class PageContext
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();
         return ctx;
+    }
+
+    /// <summary>The services of the run page and the components on it (overview, downloads), taken from a running workbench.</summary>
+    public static void AddRunPageServices(this BunitContext ctx, IServiceProvider workbench)
+    {
+        foreach (var type in new[] { typeof(RunPages), typeof(RunOverviewPages), typeof(RunDownloads) })
+            ctx.Services.AddSingleton(type, workbench.GetRequiredService(type));
     }
 
     /// <summary>Signs the context in as role@tests.local with the role and exactly the policies the workbench gives it.</summary>

@@ -22,7 +22,7 @@ public class RunDetailNavigationTests : IClassFixture<ApiFixture>, IAsyncLifetim
     public RunDetailNavigationTests(ApiFixture api)
     {
         _api = api;
-        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunPages>());
+        _ctx.AddRunPageServices(api.Factory.Services);
         _ctx.SignInAs(WorkbenchRoles.Researcher);
     }
 

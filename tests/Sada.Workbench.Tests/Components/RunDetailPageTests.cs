@@ -25,9 +25,7 @@ public class RunDetailPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     public RunDetailPageTests(ApiFixture api)
     {
         _api = api;
-        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunPages>());
-        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunOverviewPages>());
-        _ctx.Services.AddSingleton(api.Factory.Services.GetRequiredService<RunDownloads>());
+        _ctx.AddRunPageServices(api.Factory.Services);
         _auth = _ctx.SignInAs(WorkbenchRoles.Researcher);
     }
 

@@ -110,7 +110,7 @@ public class ReviewAndPredictTests(TrainedRunFixture run, Xunit.Abstractions.ITe
     {
         var ctx = PageContext.Create();
         ctx.SignInAs(WorkbenchRoles.Reviewer);
-        foreach (var type in new[] { typeof(ReviewPages), typeof(CellPredictor), typeof(MisclassificationGallery) })
+        foreach (var type in new[] { typeof(ReviewPages), typeof(CellPredictor), typeof(MisclassificationGallery), typeof(Sada.Workbench.Runs.RunSetFeeds) })
             ctx.Services.AddSingleton(type, run.Factory.Services.GetRequiredService(type));
         return ctx;
     }
