@@ -1,7 +1,7 @@
 using Bunit;
 using Bunit.TestDoubles;
-using MudBlazor.Services;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
 using Sada.Workbench.Accounts;
 using Sada.Workbench.Runs;
 
