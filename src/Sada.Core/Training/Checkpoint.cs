@@ -44,10 +44,7 @@ public static class Checkpoint
         using var reader = new BinaryReader(stream);
         try
         {
-            if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a Sada checkpoint.");
-            int version = reader.ReadInt32();
-            if (version != Version) throw new InvalidDataException($"{path} is a version {version} checkpoint; this build reads version {Version}.");
-            var name = reader.ReadString();
+            var name = ReadHeader(reader, path);
             if (name != algorithm.Name) throw new InvalidDataException($"{path} holds a '{name}' run, not '{algorithm.Name}'.");
             var state = JsonSerializer.Deserialize<TrainerState>(reader.ReadString(), AlgorithmConfig.Json)
                         ?? throw new InvalidDataException($"{path} has no trainer state.");
@@ -62,6 +59,15 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>Checks the file's magic and version and returns the algorithm's name that follows them.</summary>
+    static string ReadHeader(BinaryReader reader, string path)
+    {
+        if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a Sada checkpoint.");
+        int version = reader.ReadInt32();
+        if (version != Version) throw new InvalidDataException($"{path} is a version {version} checkpoint; this build reads version {Version}.");
+        return reader.ReadString();
+    }
+
     /// <summary>
     /// The network alone from a resumable checkpoint (<see cref="Save"/>'s file), skipping the trainer's state and leaving the
     /// optimizer's unread: the last step's weights, for downloads.
@@ -74,10 +80,7 @@ public static class Checkpoint
         using var reader = new BinaryReader(stream);
         try
         {
-            if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a Sada checkpoint.");
-            int version = reader.ReadInt32();
-            if (version != Version) throw new InvalidDataException($"{path} is a version {version} checkpoint; this build reads version {Version}.");
-            reader.ReadString(); // the algorithm's name
+            ReadHeader(reader, path);
             reader.ReadString(); // the trainer's state
             network.load(reader);
         }
