@@ -22,6 +22,9 @@ public abstract class AlgorithmBase : IAlgorithm
         Net = network;
         // Before the optimiser takes the parameters: converting replaces the convolution weights.
         if (config.ChannelsLast) ChannelsLast.Convert(network);
+        // Refused here, with a message, rather than failing at the first training step with a missing native symbol.
+        if (config.BFloat16 && !Runtime.CpuAutocast.Available)
+            throw new InvalidOperationException("bFloat16 is on, but this libtorch has no CPU autocast to call (docs/performance.md); turn bFloat16 off.");
         network.Featurizer.BFloat16 = config.BFloat16;
         Optimizer = optim.Adam(network.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
         // On the run's device, so augmenters and samplers can draw on it directly; reseeded at every step.
