@@ -75,7 +75,9 @@ public class BaselineRunTests : IClassFixture<TrainerTests.Images>
     public void Boda_refreshes_its_centroids_over_every_training_image_and_says_so_in_the_log()
     {
         var recorder = new Recorder();
-        Trainer(Config("boda") with { Steps = 3, EvalEvery = 10, BodaUpdateFraction = 1.0 / 3 }, TempDir(), recorder).Run();
+        var dir = TempDir();
+        Trainer(Config("boda") with { Steps = 3, EvalEvery = 10, BodaUpdateFraction = 1.0 / 3 }, dir, recorder).Run();
+        Directory.Delete(dir, true);
         // Refreshes before steps 1 and 2, each over the training part of both training centers.
         var logs = recorder.Events.OfType<TrainingLog>().Select(l => l.Message).ToList();
         Assert.Equal(2, logs.Count(m => m.StartsWith("BoDA: centroids of ", StringComparison.Ordinal)));

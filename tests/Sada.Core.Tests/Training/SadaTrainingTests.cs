@@ -79,7 +79,8 @@ public class SadaTrainingTests : IClassFixture<SadaTrainingTests.TwoCenters>
     public void Resuming_gives_the_same_next_step_losses_as_not_stopping()
     {
         var straight = new Recorder();
-        NewTrainer(Path.Combine(Path.GetTempPath(), "sada-resume-a-" + Guid.NewGuid().ToString("N")), straight).Run();
+        var straightDir = Path.Combine(Path.GetTempPath(), "sada-resume-a-" + Guid.NewGuid().ToString("N"));
+        NewTrainer(straightDir, straight).Run();
 
         var dir = Path.Combine(Path.GetTempPath(), "sada-resume-b-" + Guid.NewGuid().ToString("N"));
         using var cancel = new CancellationTokenSource();
@@ -93,5 +94,6 @@ public class SadaTrainingTests : IClassFixture<SadaTrainingTests.TwoCenters>
             foreach (var (name, value) in straight.Steps[step])
                 Assert.Equal(value, resumed.Steps[step][name], 5);
         Directory.Delete(dir, true);
+        Directory.Delete(straightDir, true);
     }
 }

@@ -66,8 +66,10 @@ public class TrainerTests : IClassFixture<TrainerTests.Images>
     {
         var config = Config(9, 4); // evaluations (and checkpoints) at steps 0, 4, 8
         var straight = new Recorder();
+        var straightDir = TempDir();
         new Trainer(_folder.Dataset, "center0", config, n => new TinyAlgorithm(n), CPU,
-            new TrainerOptions { CheckpointDirectory = TempDir(), ProgressInterval = TimeSpan.Zero }, straight).Run();
+            new TrainerOptions { CheckpointDirectory = straightDir, ProgressInterval = TimeSpan.Zero }, straight).Run();
+        Directory.Delete(straightDir, true);
 
         // Stop right after the checkpoint of step 4, as a crash would, then start a new trainer on the same folder.
         var dir = TempDir();
