@@ -38,15 +38,23 @@ public class BatchPipelineTests
     public void Batches_are_made_off_the_training_thread_while_it_works_so_the_step_does_not_wait()
     {
         var threads = new Dictionary<int, int>();
-        using var pipeline = new BatchPipeline(CellsOf, (c, s) => Make(c, s, 20, threads), endStep: 8, depth: 2);
+        using var made = new CountdownEvent(8);
+        using var pipeline = new BatchPipeline(CellsOf, (c, s) =>
+        {
+            var batch = Make(c, s, 20, threads);
+            made.Signal();
+            return batch;
+        }, endStep: 8, depth: 2);
         using (pipeline.Take(0)) { }
         var waitedForFirst = pipeline.Waited;
         for (int step = 1; step < 8; step++)
         {
-            Thread.Sleep(60);   // the step's work: longer than making a batch
+            // The step's work, outside Take: the pipeline makes the next batches meanwhile, unasked. Waiting on their
+            // making (not on a clock) keeps this true on a loaded machine, where a pool thread may start late.
+            Assert.True(SpinWait.SpinUntil(() => made.CurrentCount <= 8 - Math.Min(step + 1, 8), TimeSpan.FromSeconds(60)), $"batch {step} was never made ahead");
             using var _ = pipeline.Take(step);
         }
-        // Only the first batch, asked for cold, made the loop wait its full time.
+        // Only the first batch, asked for cold, made the loop wait its full time; the later ones were ready when taken.
         Assert.True(waitedForFirst >= TimeSpan.FromMilliseconds(15), $"first wait {waitedForFirst.TotalMilliseconds} ms");
         Assert.True(pipeline.Waited - waitedForFirst < TimeSpan.FromMilliseconds(60),
             $"later steps waited {(pipeline.Waited - waitedForFirst).TotalMilliseconds} ms in all");
