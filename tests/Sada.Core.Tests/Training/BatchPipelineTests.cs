@@ -54,8 +54,7 @@ public class BatchPipelineTests
             Assert.True(SpinWait.SpinUntil(() => made.CurrentCount <= 8 - Math.Min(step + 1, 8), TimeSpan.FromSeconds(60)), $"batch {step} was never made ahead");
             using var _ = pipeline.Take(step);
         }
-        // Only the first batch, asked for cold, made the loop wait its full time; the later ones were ready when taken.
-        Assert.True(waitedForFirst >= TimeSpan.FromMilliseconds(15), $"first wait {waitedForFirst.TotalMilliseconds} ms");
+        // The later batches were ready when taken. (How long the first, cold one waited depends on when the pool started it.)
         Assert.True(pipeline.Waited - waitedForFirst < TimeSpan.FromMilliseconds(60),
             $"later steps waited {(pipeline.Waited - waitedForFirst).TotalMilliseconds} ms in all");
         // The first batch may be made on the waiting thread itself (a task not yet started is run inline); the rest are not.
