@@ -48,11 +48,14 @@ public static class TrainCommand
         var temperature = new Option<double>("--temperature") { Description = "Contrastive temperature (tau)", DefaultValueFactory = _ => defaults.Temperature };
         var collapseWindow = new Option<int>("--collapse-window") { Description = "Stage-1 steps at the contrastive loss's uniform value that make a collapse (0: off)", DefaultValueFactory = _ => defaults.CollapseWindow };
         var stopOnCollapse = new Option<bool>("--stop-on-collapse") { Description = "Fail the run when stage 1 collapses" };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Store the network channels-last (oneDNN convolves without layout copies; results differ by float rounding)" };
+        var bf16 = new Option<bool>("--bf16") { Description = "bfloat16 autocast for the backbone's training forward pass (CPU; evaluation stays float32)" };
 
         var command = new Command("train", "Train one algorithm with one center (or each in turn) held out.")
         {
             data, holdout, algorithm, backbone, weights, fromScratch, freezeBatchNorm, size, batch, steps, stage1, evalEvery, lr, k, laWeight, contrast,
             noSba, singleStage, swad, seed, output, checkpoints, resume, temperature, collapseWindow, stopOnCollapse,
+            channelsLast, bf16,
         };
         command.SetAction((result, cancellation) =>
         {
@@ -79,6 +82,8 @@ public static class TrainCommand
                 Temperature = result.GetValue(temperature),
                 CollapseWindow = result.GetValue(collapseWindow),
                 StopOnCollapse = result.GetValue(stopOnCollapse),
+                ChannelsLast = result.GetValue(channelsLast),
+                BFloat16 = result.GetValue(bf16),
             };
             var request = new TrainRequest(result.GetValue(data)!, result.GetValue(holdout)!, config, result.GetValue(output),
                 result.GetValue(checkpoints), result.GetValue(resume));
@@ -115,7 +120,8 @@ public static class TrainCommand
         var scan = ImageFolder.Scan(request.Data.FullName);
         foreach (var problem in scan.Problems) error.WriteLine($"warning: {problem.Path}: {problem.Reason}");
         var dataset = ImageFolder.ToDataset(scan);
-        output.WriteLine($"{config.Backbone}, initialisation {config.InitDescription}, BatchNorm {config.BatchNormDescription}");
+        output.WriteLine($"{config.Backbone}, initialisation {config.InitDescription}, BatchNorm {config.BatchNormDescription}" +
+                         (config.ChannelsLast ? ", channels-last" : "") + (config.BFloat16 ? ", bfloat16 autocast" : ""));
         output.WriteLine($"{dataset.Samples.Count} images, {dataset.Centers.Count} centers ({string.Join(", ", dataset.Centers)}), " +
                          $"{dataset.Classes.Count} classes ({string.Join(", ", dataset.Classes)}); device {torch.Device}, {torch.Threads} threads");
 

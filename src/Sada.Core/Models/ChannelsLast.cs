@@ -28,6 +28,41 @@ public static class ChannelsLast
         return true;
     }
 
+    /// <summary>
+    /// Re-stores each channels-last tensor of <paramref name="tensors"/> contiguously (NCHW) in place until the returned
+    /// scope is disposed, then channels-last again. TorchSharp's save and load read and write a tensor's bytes directly,
+    /// which needs contiguous storage; the tensors keep their identity (parameters stay the optimiser's), only their
+    /// storage is swapped. Nothing is done for a tensor already contiguous.
+    /// </summary>
+    public static IDisposable StoredContiguously(IEnumerable<Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var swapped = new List<Tensor>();
+        using (no_grad())
+            foreach (var t in tensors)
+            {
+                if (t.dim() != 4 || t.is_contiguous() || !Is(t)) continue;
+                using var nchw = t.contiguous();
+                t.set_(nchw);
+                swapped.Add(t);
+            }
+        return new Restore(swapped);
+    }
+
+    sealed class Restore(List<Tensor> swapped) : IDisposable
+    {
+        public void Dispose()
+        {
+            using (no_grad())
+                foreach (var t in swapped)
+                {
+                    using var nhwc = Of(t);
+                    t.set_(nhwc);
+                }
+            swapped.Clear();
+        }
+    }
+
     /// <summary>Re-stores every convolution weight of <paramref name="module"/> channels-last; call before an optimiser takes the parameters.</summary>
     public static void Convert(nn.Module module)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sada.Core.Algorithms;
+using Sada.Core.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -30,8 +31,11 @@ public static class Checkpoint
             writer.Write(Version);
             writer.Write(algorithm.Name);
             writer.Write(JsonSerializer.Serialize(state, AlgorithmConfig.Json));
-            algorithm.Network.save(writer);
-            Optimizer(algorithm).save_state_dict(writer);
+            using (ChannelsLast.StoredContiguously(StateTensors(algorithm)))
+            {
+                algorithm.Network.save(writer);
+                Optimizer(algorithm).save_state_dict(writer);
+            }
             (algorithm as IStatefulAlgorithm)?.SaveState(writer);
         }
         File.Move(tmp, path, overwrite: true);
@@ -48,8 +52,11 @@ public static class Checkpoint
             if (name != algorithm.Name) throw new InvalidDataException($"{path} holds a '{name}' run, not '{algorithm.Name}'.");
             var state = JsonSerializer.Deserialize<TrainerState>(reader.ReadString(), AlgorithmConfig.Json)
                         ?? throw new InvalidDataException($"{path} has no trainer state.");
-            algorithm.Network.load(reader);
-            Optimizer(algorithm).load_state_dict(reader);
+            using (ChannelsLast.StoredContiguously(StateTensors(algorithm)))
+            {
+                algorithm.Network.load(reader);
+                Optimizer(algorithm).load_state_dict(reader);
+            }
             (algorithm as IStatefulAlgorithm)?.LoadState(reader);
             return state;
         }
@@ -95,8 +102,22 @@ public static class Checkpoint
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var tmp = path + ".tmp";
-        algorithm.Network.save(tmp);
+        using (ChannelsLast.StoredContiguously(algorithm.Network.state_dict().Values))
+            algorithm.Network.save(tmp);
         File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The network's parameters and buffers and the optimizer's per-parameter state: with <see cref="AlgorithmConfig.ChannelsLast"/>
+    /// some are stored channels-last, which TorchSharp's save and load cannot take as they are.
+    /// </summary>
+    static IEnumerable<Tensor> StateTensors(IAlgorithm algorithm)
+    {
+        foreach (var t in algorithm.Network.state_dict().Values) yield return t;
+        foreach (var state in Optimizer(algorithm).state_dict().State)
+            if (state is Adam.State adam)
+                foreach (var t in new[] { adam.exp_avg, adam.exp_avg_sq, adam.max_exp_avg_sq })
+                    if (t is not null) yield return t;
     }
 
     static OptimizerHelper Optimizer(IAlgorithm algorithm) =>

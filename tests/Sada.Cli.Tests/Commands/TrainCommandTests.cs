@@ -60,6 +60,24 @@ public sealed class TrainCommandTests : CliSandbox
     }
 
     [Fact]
+    public void Channels_last_and_bfloat16_are_switches_of_train_stored_in_the_results_config()
+    {
+        var tree = Path.Combine(Root, "cells");
+        Assert.Equal(0, Sada("dataset", "synth", "--out", tree, "--centers", "2", "--per-center", "8", "--size", "32").Code);
+        var results = Path.Combine(Root, "results.json");
+
+        var train = Sada("train", "--data", tree, "--holdout", "center-b", "--algorithm", "erm", "--backbone", "resnet18", "--from-scratch",
+            "--size", "32", "--batch", "4", "--steps", "2", "--stage1-steps", "0", "--eval-every", "1", "--channels-last", "--bf16", "--out", results);
+
+        Assert.True(train.Code == 0, train.Error + train.Output);
+        Assert.Contains("BatchNorm trained (auto), channels-last, bfloat16 autocast", train.Output);
+        var report = TrainingReport.Load(results);
+        Assert.True(report.Config.ChannelsLast);
+        Assert.True(report.Config.BFloat16);
+        Assert.All(report.Runs.Single().Evaluations, e => Assert.True(double.IsFinite(e.Losses["total"])));
+    }
+
+    [Fact]
     public void A_size_the_ImageNet_network_cannot_take_is_refused_before_anything_runs()
     {
         var tree = Path.Combine(Root, "cells");
