@@ -46,7 +46,7 @@ public static class TrainCommand
         var checkpoints = new Option<DirectoryInfo?>("--checkpoints") { Description = "Checkpoint folder (default: <data directory>/cli-runs/<algorithm>-seed<seed>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the checkpoint folder" };
         var temperature = new Option<double>("--temperature") { Description = "Contrastive temperature (tau)", DefaultValueFactory = _ => defaults.Temperature };
-        var collapseWindow = new Option<int>("--collapse-window") { Description = "Stage-1 steps at the contrastive loss's uniform value that make a collapse (0: off)", DefaultValueFactory = _ => defaults.CollapseWindow };
+        var collapseWindow = new Option<int>("--collapse-window") { Description = "Stage-1 steps at the contrastive loss's uniform value (on average) that make a collapse (0: off)", DefaultValueFactory = _ => defaults.CollapseWindow };
         var stopOnCollapse = new Option<bool>("--stop-on-collapse") { Description = "Fail the run when stage 1 collapses" };
         var channelsLast = new Option<bool>("--channels-last") { Description = "Store the network channels-last (oneDNN convolves without layout copies; results differ by float rounding)" };
         var bf16 = new Option<bool>("--bf16") { Description = "bfloat16 autocast for the backbone's training forward pass (CPU; evaluation stays float32)" };

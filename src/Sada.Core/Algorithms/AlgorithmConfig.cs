@@ -111,9 +111,9 @@ public sealed record AlgorithmConfig
     public double SwadToleranceRatio { get; init; } = 0.3;
 
     // Stage-1 collapse monitor (docs/stage1-collapse.md)
-    /// <summary>Consecutive stage-1 steps at the contrastive loss's uniform value that make a collapse; 0 switches the monitor off.</summary>
+    /// <summary>Consecutive stage-1 steps at the contrastive loss's uniform value (on average) that make a collapse; 0 switches the monitor off.</summary>
     public int CollapseWindow { get; init; } = 50;
-    /// <summary>How close (in nats) to its uniform value the contrastive loss must be for a step to count as at it.</summary>
+    /// <summary>How close (in nats) to its uniform value the contrastive loss must be, on average over the window, to count as at it.</summary>
     public double CollapseTolerance { get; init; } = 0.01;
     /// <summary>Fail the run, naming the step, when stage 1 collapses (off: the run goes on and is marked).</summary>
     public bool StopOnCollapse { get; init; }

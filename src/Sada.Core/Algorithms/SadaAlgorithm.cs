@@ -149,7 +149,6 @@ public sealed class SadaAlgorithm : AlgorithmBase, ICollapseSignal
             var offDiagonal = all.sum() - all.diagonal().sum();
             losses[ProjectionCosineName] = Value(offDiagonal) / (n * (n - 1));
         }
-        LastCollapseReading = new CollapseReading(Config.Contrast == ContrastMode.Proxy ? "DISC" : "SupCon", loss, uniform,
-            Math.Abs(gap) <= Config.CollapseTolerance);
+        LastCollapseReading = new CollapseReading(Config.Contrast == ContrastMode.Proxy ? "DISC" : "SupCon", loss, uniform, Config.CollapseTolerance);
     }
 }

@@ -15,51 +15,71 @@ public interface ICollapseSignal
 }
 
 /// <summary>
-/// One update's reading: the loss (<paramref name="Loss"/> names it for messages), its value and uniform value, and whether it
-/// sat within the config's tolerance of the uniform value.
+/// One update's reading: the loss (<paramref name="Loss"/> names it for messages), its value and uniform value, and the
+/// config's tolerance: how close to the uniform value counts as at it.
 /// </summary>
-public sealed record CollapseReading(string Loss, double Value, double Uniform, bool AtUniform);
+public sealed record CollapseReading(string Loss, double Value, double Uniform, double Tolerance)
+{
+    /// <summary>The distance from the uniform value, in nats.</summary>
+    public double Distance => Math.Abs(Value - Uniform);
+
+    /// <summary>Whether this one step sat within the tolerance of the uniform value.</summary>
+    public bool AtUniform => Distance <= Tolerance;
+}
 
 /// <summary>
-/// Counts consecutive updates whose contrastive loss sat at its uniform value; when <see cref="AlgorithmConfig.CollapseWindow"/>
-/// of them follow one another, stage 1 has collapsed and <see cref="Observe"/> returns a <see cref="StageOneCollapsed"/>, once per run.
-/// State is not checkpointed: a resumed run counts its window again from the resumed step.
+/// Watches the stage-1 steps of a run: when, over the last <see cref="AlgorithmConfig.CollapseWindow"/> consecutive steps,
+/// the contrastive loss sat <em>on average</em> within the tolerance of its uniform value, stage 1 has collapsed and
+/// <see cref="Observe"/> returns a <see cref="StageOneCollapsed"/>, once per run. On average, not at every step: on real
+/// cells a collapsed stage 1 can leave the uniform value for a few steps (by 0.01 to 0.1 nats, the projections' cosine still
+/// above 0.98) and fall back, and a streak that one such step resets never fills the window (docs/stage1-collapse.md). A
+/// learning stage 1 is tenths of a nat away, far above the tolerance, whatever the window. State is not checkpointed: a
+/// resumed run counts its window again from the resumed step.
 /// </summary>
 public sealed class CollapseMonitor(int window)
 {
-    int _streakStart = -1;
-    int _streak;
-    CollapseReading? _last;
+    readonly Queue<(int Step, CollapseReading Reading)> _recent = new();
+    double _distanceSum;
 
     /// <summary>The event, once it has been raised; null while stage 1 is healthy.</summary>
     public StageOneCollapsed? Collapsed { get; private set; }
 
     /// <summary>
-    /// Reads one step's signal; returns the event on the step the window fills, else null. A stage 1 that ends (the first
-    /// step without a reading) after at least half the window at the uniform value ended collapsed, and is reported then:
-    /// a window longer than what was left of stage 1 must not hide a collapse that stage 2 then trains on.
+    /// Reads one step's signal; returns the event on the step the window's mean distance reaches the tolerance, else null.
+    /// A stage 1 that ends (the first step without a reading) with its last half window at the uniform value on average
+    /// ended collapsed, and is reported then: a window longer than what was left of stage 1 must not hide a collapse that
+    /// stage 2 then trains on.
     /// </summary>
     public StageOneCollapsed? Observe(int step, CollapseReading? reading)
     {
         if (Collapsed is not null || window < 1) return null;
-        if (reading is not { AtUniform: true })
+        if (reading is null)
         {
-            // Stage 1 ended (no reading) while its last steps sat at the uniform value.
-            var endedCollapsed = reading is null && _streak >= Math.Max(1, window / 2);
-            var (start, streak, last) = (_streakStart, _streak, _last);
-            _streak = 0;
-            _streakStart = -1;
-            _last = null;
-            if (!endedCollapsed || last is null) return null;
-            return Raise(start, step - 1, string.Create(CultureInfo.InvariantCulture,
-                $"Stage 1 collapsed at step {start}: the {last.Loss} loss sat at its uniform value {last.Uniform:F4} (every projection alike) for the last {streak} steps of stage 1, up to step {step - 1} (last value {last.Value:F4}); stage 2 trains on features that learned nothing (docs/stage1-collapse.md)."));
+            var ended = EndOfStage(step);
+            _recent.Clear();
+            _distanceSum = 0;
+            return ended;
         }
-        if (_streak == 0) _streakStart = step;
-        _streak++;
-        _last = reading;
-        if (_streak < window) return null;
-        return Raise(_streakStart, step, string.Create(CultureInfo.InvariantCulture,
-            $"Stage 1 collapsed at step {_streakStart}: the {reading.Loss} loss has sat at its uniform value {reading.Uniform:F4} (every projection alike) for {_streak} steps, up to step {step} (last value {reading.Value:F4}); the features learn nothing and the run's metrics come from a collapsed representation (docs/stage1-collapse.md)."));
+        _recent.Enqueue((step, reading));
+        _distanceSum += reading.Distance;
+        if (_recent.Count > window) _distanceSum -= _recent.Dequeue().Reading.Distance;
+        if (_recent.Count < window || _distanceSum / window > reading.Tolerance) return null;
+        var start = _recent.Peek().Step;
+        return Raise(start, step, string.Create(CultureInfo.InvariantCulture,
+            $"Stage 1 collapsed at step {start}: the {reading.Loss} loss has sat at its uniform value {reading.Uniform:F4} (every projection alike) for {window} steps, up to step {step}, {_distanceSum / window:F4} from it on average (last value {reading.Value:F4}); the features learn nothing and the run's metrics come from a collapsed representation (docs/stage1-collapse.md)."));
+    }
+
+    StageOneCollapsed? EndOfStage(int step)
+    {
+        int half = Math.Max(1, window / 2);
+        if (_recent.Count < half) return null;
+        var tail = _recent.Skip(_recent.Count - half).ToList();
+        var last = tail[^1].Reading;
+        var mean = tail.Average(r => r.Reading.Distance);
+        if (mean > last.Tolerance) return null;
+        int start = tail[0].Step;
+        return Raise(start, step - 1, string.Create(CultureInfo.InvariantCulture,
+            $"Stage 1 collapsed at step {start}: the {last.Loss} loss sat at its uniform value {last.Uniform:F4} (every projection alike) for the last {half} steps of stage 1, up to step {step - 1}, {mean:F4} from it on average (last value {last.Value:F4}); stage 2 trains on features that learned nothing (docs/stage1-collapse.md)."));
     }
 
     StageOneCollapsed Raise(int start, int detectedAt, string message)

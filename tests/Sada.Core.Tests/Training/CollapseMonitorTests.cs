@@ -21,8 +21,10 @@ public class CollapseMonitorTests : IClassFixture<SadaTrainingTests.TwoCenters>
         TorchRuntime.Initialize("cpu", 1);
     }
 
-    static readonly CollapseReading At = new("SupCon", 3.1355, Math.Log(23), true);
-    static readonly CollapseReading Away = new("SupCon", 2.9, Math.Log(23), false);
+    static readonly CollapseReading At = new("SupCon", 3.1355, Math.Log(23), 0.01);
+    static readonly CollapseReading Away = new("SupCon", 2.9, Math.Log(23), 0.01);
+
+    static CollapseReading Off(double nats) => new("SupCon", Math.Log(23) - nats, Math.Log(23), 0.01);
 
     [Fact]
     public void The_window_fills_with_consecutive_steps_at_the_uniform_value_and_raises_once_naming_the_first()
@@ -41,6 +43,27 @@ public class CollapseMonitorTests : IClassFixture<SadaTrainingTests.TwoCenters>
         Assert.Contains("3.1355", collapsed.Message, StringComparison.Ordinal);
         Assert.Null(monitor.Observe(7, At));     // once per run
         Assert.Same(collapsed, monitor.Collapsed);
+    }
+
+    // Seen on real cells (ImageNet, SupCon, lr 2e-4, seed 4): 41 steps at the uniform value, a few steps 0.01 to 0.1 nats off
+    // with the projections' cosine still above 0.98, then back. A streak reset by each of those steps never filled the window.
+    [Fact]
+    public void A_few_steps_just_off_the_uniform_value_do_not_hide_a_collapse_but_a_stage_1_a_tenth_of_a_nat_away_is_healthy()
+    {
+        var monitor = new CollapseMonitor(10);
+        for (int step = 0; step < 6; step++) Assert.Null(monitor.Observe(step, At));
+        Assert.Null(monitor.Observe(6, Off(0.018)));
+        Assert.Null(monitor.Observe(7, Off(0.031)));
+        Assert.Null(monitor.Observe(8, At));
+        var collapsed = monitor.Observe(9, At);   // the window's mean distance: 0.005 nats
+        Assert.NotNull(collapsed);
+        Assert.Equal((0, 9), (collapsed.Step, collapsed.DetectedAt));
+
+        var healthy = new CollapseMonitor(10);
+        for (int step = 0; step < 100; step++)
+            Assert.Null(healthy.Observe(step, step % 2 == 0 ? At : Off(0.1)));   // at it every other step, 0.05 on average
+        Assert.Null(healthy.Observe(100, null));
+        Assert.Null(healthy.Collapsed);
     }
 
     [Fact]
