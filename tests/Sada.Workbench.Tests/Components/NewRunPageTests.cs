@@ -120,6 +120,19 @@ public class NewRunPageTests : IClassFixture<ApiFixture>, IAsyncLifetime
     }
 
     [Fact]
+    public void Channels_last_and_bfloat16_are_switches_of_the_form_stored_in_the_run_config()
+    {
+        var page = Render();
+        Field(page, nameof(AlgorithmConfig.ChannelsLast)).Change(true);
+        Field(page, nameof(AlgorithmConfig.BFloat16)).Change(true);
+        Field(page, "submit").Click();
+
+        using var db = _api.Db();
+        var config = AlgorithmConfig.FromJson(db.Runs.AsNoTracking().OrderBy(r => r.Id).Last().ConfigJson);
+        Assert.Equal((true, true), (config.ChannelsLast, config.BFloat16));
+    }
+
+    [Fact]
     public void The_ERM_preset_sets_the_algorithm_and_one_run_opens_its_page()
     {
         var page = Render();
