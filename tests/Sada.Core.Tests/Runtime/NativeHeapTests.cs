@@ -8,32 +8,35 @@ public class NativeHeapTests
         name => set.FirstOrDefault(s => s.Name == name).Value;
 
     [Fact]
-    public void On_Linux_all_three_settings_are_applied_when_the_user_set_none()
+    public void On_Linux_with_the_bound_asked_for_all_three_settings_are_applied_when_the_user_set_none()
     {
-        var applied = NativeHeap.ToApply(Env(), linux: true).Select(s => (s.Name, s.Value)).ToList();
+        var applied = NativeHeap.ToApply(Env((NativeHeap.Switch, "1")), linux: true).Select(s => (s.Name, s.Value)).ToList();
         Assert.Equal([("M_MMAP_THRESHOLD", 262144), ("M_TRIM_THRESHOLD", 262144), ("M_ARENA_MAX", 2)], applied);
     }
 
     [Fact]
     public void A_setting_the_user_gave_glibc_is_left_alone()
     {
-        var applied = NativeHeap.ToApply(Env(("MALLOC_ARENA_MAX", "4")), linux: true).Select(s => s.Name).ToList();
+        var applied = NativeHeap.ToApply(Env((NativeHeap.Switch, "1"), ("MALLOC_ARENA_MAX", "4")), linux: true).Select(s => s.Name).ToList();
         Assert.Equal(["M_MMAP_THRESHOLD", "M_TRIM_THRESHOLD"], applied);
     }
 
     [Fact]
-    public void Nothing_is_applied_off_Linux_or_when_switched_off()
+    public void Nothing_is_applied_by_default_nor_off_Linux()
     {
-        Assert.Empty(NativeHeap.ToApply(Env(), linux: false));
-        Assert.Empty(NativeHeap.ToApply(Env(("SADA_MALLOC_DEFAULTS", "0")), linux: true));
+        Assert.Empty(NativeHeap.ToApply(Env(), linux: true));
+        Assert.Empty(NativeHeap.ToApply(Env((NativeHeap.Switch, "0")), linux: true));
+        Assert.Empty(NativeHeap.ToApply(Env((NativeHeap.Switch, "1")), linux: false));
     }
 
     [Fact]
-    public void Loading_torch_applies_them_on_Linux()
+    public void Loading_torch_applies_them_only_when_asked()
     {
         TorchRuntime.Initialize("cpu", 1);
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("SADA_MALLOC_DEFAULTS") == "0") return;
-        Assert.Contains(NativeHeap.Applied, a => a.StartsWith("M_MMAP_THRESHOLD=", StringComparison.Ordinal)
-            || Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is not null);
+        if (Environment.GetEnvironmentVariable(NativeHeap.Switch) == "1" && OperatingSystem.IsLinux())
+            Assert.Contains(NativeHeap.Applied, a => a.StartsWith("M_MMAP_THRESHOLD=", StringComparison.Ordinal)
+                || Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is not null);
+        else
+            Assert.Empty(NativeHeap.Applied);
     }
 }
