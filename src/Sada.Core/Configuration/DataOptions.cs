@@ -5,7 +5,7 @@ public sealed record DataOptions
 {
     /// <summary>
     /// 128 MiB: with glibc's heap left as it is (the fast way, docs/performance.md), a ResNet-18 run on 60,000 images at
-    /// 96 px then peaks at about 1.4 GB; images beyond the budget are decoded again by the pipeline, ahead of the step.
+    /// 96 px then peaked at 1.36 to 1.51 GB; images beyond the budget are decoded again by the pipeline, ahead of the step.
     /// </summary>
     public const int DefaultCacheMegabytes = 128;
 
